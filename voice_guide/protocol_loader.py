@@ -31,7 +31,6 @@ from voice_guide.protocol import (
     Transition,
     _Checker,
 )
-from voice_guide.vocabulary import COMMANDS
 from voice_guide.yamlfile import LineMap, load_yaml
 
 
@@ -99,7 +98,7 @@ def _on(c: _Checker, m: LineMap, what: str, ids: set) -> dict[str, Transition]:
     raw = m.get("on")
     if raw is None:
         return {}
-    raw = c.mapping(raw, m.line_of("on"), f"'on' of {what}", set(COMMANDS))
+    raw = c.mapping(raw, m.line_of("on"), f"'on' of {what}", _keys(raw))
     result = {}
     for word, value in raw.items():
         line = raw.line_of(word)
@@ -109,6 +108,11 @@ def _on(c: _Checker, m: LineMap, what: str, ids: set) -> dict[str, Transition]:
                          "remove it from 'on'")
         result[word] = _transition(c, value, line, f"'{word}' in {what}", ids)
     return result
+
+
+def _keys(raw: object) -> set:
+    """Any key passes the mapping check; each is then checked as a command, with its line."""
+    return set(raw) if isinstance(raw, dict) else set()
 
 
 def _transition(c: _Checker, value: Any, line: int, what: str, ids: set) -> Transition:
@@ -177,7 +181,7 @@ def _parameters(c: _Checker, top: LineMap) -> Parameters:
 def _safety(c: _Checker, top: LineMap, steps: dict[str, Step]) -> dict[str, SafetyRule]:
     if "safety" not in top:
         return {}
-    raw = c.mapping(top["safety"], top.line_of("safety"), "safety", set(COMMANDS))
+    raw = c.mapping(top["safety"], top.line_of("safety"), "safety", _keys(top["safety"]))
     rules = {}
     for word, value in raw.items():
         line = raw.line_of(word)

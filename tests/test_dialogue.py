@@ -1,0 +1,188 @@
+"""The dialogue core on audio time: steps, the trigger-point check, pause, controls."""
+
+from __future__ import annotations
+
+import pytest
+
+from voice_guide.dialogue import Dialogue
+from voice_guide.protocol_loader import load_protocol
+from voice_guide.registry import shipped_folder
+
+
+def protocol(name: str = "psoas"):
+    return load_protocol(shipped_folder() / f"{name}.yaml")
+
+
+def kinds(events, kind):
+    return [e for e in events if e.event == kind]
+
+
+def cue_of(events, kind):
+    return [e for e in kinds(events, "cue") if e.get("kind") == kind][0]
+
+
+def to_treatment(d: Dialogue) -> list:
+    """Walk psoas to its first treatment step (contract_relax) at t = 3 s."""
+    out = d.start(0.0)
+    for t, cmd in ((1, "next"), (2, "located"), (3, "yes")):
+        out += d.hear(cmd, t)
+    assert d.state == "contract_relax"
+    return out
+
+
+@pytest.mark.parametrize("name", ["psoas", "iliacus"])
+def test_every_step_is_reached_through_the_dialogue(name):
+    """Breadth-first over commands: every step of the protocol is entered by some path."""
+    p = protocol(name)
+    seen, frontier = {p.start}, [[]]
+    while frontier:
+        path = frontier.pop(0)
+        for cmd in ("next", "located", "yes", "no", "pulse", "softer"):
+            d = Dialogue(p)
+            events = d.start(0)
+            for i, c in enumerate([*path, cmd]):
+                events += d.hear(c, i + 1.0)
+            new = {e.get("state") for e in kinds(events, "state")} & set(p.steps) - seen
+            if new:
+                seen |= new
+                frontier.append([*path, cmd])
+    assert seen == set(p.steps)
+
+
+@pytest.mark.parametrize("limit", [12.0, 9.5])
+def test_hold_ends_exactly_at_the_limit(limit):
+    p = protocol()
+    p = type(p)(**{**p.__dict__, "parameters": type(p.parameters)(
+        **{**p.parameters.__dict__, "hold_limit": limit})})
+    d = Dialogue(p)
+    to_treatment(d)
+    d.hear("tender", 10.0)
+    start = kinds(d.hear("refers", 11.0), "hold_start")
+    assert start and start[0].t == 11.0
+    assert not kinds(d.tick(11.0 + limit - 0.001), "hold_end")
+    events = d.tick(11.0 + limit + 0.5)
+    end = kinds(events, "hold_end")[0]
+    assert end.t == pytest.approx(11.0 + limit) and end.get("reason") == "limit"
+    assert end.get("duration") == pytest.approx(limit)
+    limit_cue = [e for e in kinds(events, "cue") if e.get("kind") == "tp_limit"][0]
+    assert limit_cue.t == end.t and limit_cue.get("priority") == "safety"
+    assert limit_cue.get("interrupt") and "lighter" in limit_cue.get("text")
+    assert d.revisits == [{"point": 1, "step": "contract_relax", "reason": "limit"}]
+    assert d.state == "contract_relax"
+
+
+def test_hold_calls_the_time_on_schedule():
+    d = Dialogue(protocol())
+    to_treatment(d)
+    d.hear("local", 20.0)
+    calls = [e for e in kinds(d.tick(31.0), "cue") if e.get("kind") == "hold_call"]
+    assert [(c.t, c.get("text")) for c in calls] == [(24.0, "4 seconds."), (28.0, "8 seconds.")]
+
+
+def test_fading_ends_the_hold_and_returns_to_the_step():
+    d = Dialogue(protocol())
+    to_treatment(d)
+    assert "refer" in cue_of(d.hear("tender", 10.0), "tp_ask").get("text")
+    d.hear("refers", 11.0)
+    events = d.hear("fading", 17.25)
+    end = kinds(events, "hold_end")[0]
+    assert (end.get("reason"), end.get("duration")) == ("fading", 6.25)
+    assert d.state == "contract_relax" and d.revisits == []
+    assert kinds(events, "state")[-1].get("state") == "contract_relax"
+
+
+def test_worse_during_a_hold_releases_at_once_and_marks_a_revisit():
+    d = Dialogue(protocol())
+    to_treatment(d)
+    d.hear("refers", 11.0)
+    events = d.hear("worse", 14.0)
+    end = kinds(events, "hold_end")[0]
+    assert (end.t, end.get("reason"), end.get("duration")) == (14.0, "worse", 3.0)
+    cue = [e for e in kinds(events, "cue") if e.get("kind") == "tp_worse"][0]
+    assert cue.get("priority") == "safety" and cue.get("interrupt")
+    assert "too much pressure" in cue.get("text").lower()
+    assert kinds(events, "revisit")[0].get("reason") == "worse"
+    assert not kinds(d.tick(40.0), "hold_end")  # the limit timer was cancelled
+
+
+def test_pause_freezes_the_hold():
+    d = Dialogue(protocol())
+    to_treatment(d)
+    d.hear("refers", 10.0)
+    d.hear("pause", 13.0)
+    assert not kinds(d.tick(100.0), "hold_end") and d.next_due() is None
+    d.hear("resume", 100.0)
+    # 3 s were held before the pause: the limit lands 9 s after resuming.
+    assert not kinds(d.tick(108.9), "hold_end")
+    end = kinds(d.tick(109.5), "hold_end")[0]
+    assert end.t == pytest.approx(109.0) and end.get("duration") == pytest.approx(12.0)
+
+
+def test_stop_silences_and_only_resume_continues():
+    d = Dialogue(protocol())
+    to_treatment(d)
+    cue = kinds(d.hear("stop", 5.0), "cue")[0]
+    assert cue.get("interrupt") and cue.get("priority") == "safety"
+    assert d.state == "contract_relax"
+    d.hear("next", 6.0)
+    assert d.state == "contract_relax"  # ignored while stopped, with a hint
+    d.hear("resume", 7.0)
+    d.hear("next", 8.0)
+    assert d.state == "explore"
+
+
+def test_pulse_in_a_locating_step_says_move_lateral_and_stays():
+    d = Dialogue(protocol())
+    d.start(0)
+    d.hear("next", 1.0)
+    events = d.hear("pulse", 2.0)
+    cue = kinds(events, "cue")[0]
+    assert d.state == "locate" and "lateral" in cue.get("text")
+    assert cue.get("priority") == "safety" and not kinds(events, "state")
+
+
+def test_command_not_valid_here_gets_a_hint_not_a_crash():
+    d = Dialogue(protocol())
+    d.start(0)
+    events = d.hear("fading", 1.0)
+    assert d.state == "position" and kinds(events, "cue")[0].get("kind") == "hint"
+    assert "fading" not in d.active_commands()
+
+
+def test_help_repeat_time_back_and_finish():
+    d = Dialogue(protocol())
+    to_treatment(d)
+    help_text = cue_of(d.hear("help", 4.0), "help").get("text")
+    assert "tender" in help_text and "next" in help_text
+    assert cue_of(d.hear("repeat", 5.0), "repeat").get("text").startswith("Contract and relax")
+    assert "0 minutes and 6 seconds" in cue_of(d.hear("time", 6.0), "time").get("text")
+    d.hear("back", 7.0)
+    assert d.state == "confirm"
+    d.hear("finish", 8.0)
+    assert d.state == "confirm_finish" and not d.ended
+    d.hear("no", 9.0)
+    assert d.state == "confirm"
+    d.hear("finish", 10.0)
+    d.hear("yes", 11.0)
+    assert d.ended and d.state == "end"
+
+
+def test_paced_reps_keep_their_rhythm():
+    d = Dialogue(protocol())
+    to_treatment(d)
+    reps = [e for e in kinds(d.tick(60.0), "cue") if e.get("kind") in ("rep", "reps_done")]
+    times = [e.t for e in reps]
+    # lead-in 3 s, lift 2 s, rest 4 s, six lifts, then the count is announced.
+    expected = []
+    for n in range(6):
+        expected += [6.0 + 6 * n, 8.0 + 6 * n]
+    assert times == [*expected, 42.0]
+    assert reps[-1].get("text") == "That was 6 lifts. Say next when you are ready."
+
+
+def test_walk_to_the_end_of_iliacus():
+    d = Dialogue(protocol("iliacus"))
+    d.start(0)
+    for i, cmd in enumerate(["next", "next", "located", "softer", "next", "next", "next"]):
+        d.hear(cmd, float(i + 1))
+    assert d.ended

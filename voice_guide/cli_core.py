@@ -1,0 +1,97 @@
+"""Subcommands of the core: protocols, check, run (keyboard; live via voice_guide.live), graph."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from voice_guide import graph, registry
+from voice_guide.dialogue import Dialogue
+from voice_guide.errors import UserError
+from voice_guide.keyboard import Keyboard
+from voice_guide.printer import cue_text_sink, json_sink, text_sink
+from voice_guide.protocol_loader import lint, load_protocol
+from voice_guide.session import Session
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("protocols", help="list the shipped and user protocols")
+    p.add_argument("--json", action="store_true", help="one JSON object per protocol")
+    p.set_defaults(func=cmd_protocols)
+
+    p = sub.add_parser("check", help="validate protocol files without running them")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("run", help="run a session (microphone, or --keyboard)")
+    p.add_argument("protocol", metavar="PROTOCOL", help="a protocol id or a .yaml path")
+    p.add_argument("--keyboard", action="store_true", help="typed commands on stdin")
+    p.add_argument("--virtual-clock", action="store_true",
+                   help="with --keyboard: time passes only on 'wait N' lines (exact, instant)")
+    p.add_argument("--json", action="store_true",
+                   help="events as JSON lines on stdout, cue text on stderr")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("graph", help="draw a protocol's state machine")
+    p.add_argument("protocol", metavar="PROTOCOL")
+    p.add_argument("-o", "--output", type=Path, required=True,
+                   help="FILE.svg, .png (Graphviz), .dot, .mmd or .md (Mermaid)")
+    p.set_defaults(func=cmd_graph)
+
+
+def cmd_protocols(args: argparse.Namespace) -> int:
+    found = registry.entries()
+    for e in found:
+        if args.json:
+            print(json.dumps({"id": e.id, "title": e.title, "source": e.source,
+                              "origin": e.origin, "path": str(e.path)}))
+        else:
+            print(f"{e.id:28} {e.title}  [{e.origin}; {e.source}]")
+    if not args.json:
+        print(f"(your own protocols go in {registry.user_folder()})", file=sys.stderr)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    failed = False
+    for path in args.files:
+        try:
+            protocol = load_protocol(path)
+        except UserError as exc:
+            print(f"{exc}", file=sys.stderr)
+            failed = True
+            continue
+        for warning in lint(protocol):
+            print(warning, file=sys.stderr)
+        print(f"{path}: ok ({protocol.id}, {len(protocol.steps)} steps)")
+    return 2 if failed else 0
+
+
+def sinks_for(json_mode: bool) -> list:
+    if json_mode:
+        return [json_sink(sys.stdout), cue_text_sink(sys.stderr)]
+    return [text_sink(sys.stdout)]
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    protocol = registry.resolve(args.protocol)
+    if not args.keyboard:
+        try:
+            from voice_guide.live import run_live
+        except ImportError:
+            raise UserError("live microphone sessions are not built yet; add --keyboard to "
+                            "type the commands") from None
+        return run_live(protocol, args)
+    session = Session(Dialogue(protocol), sinks_for(args.json))
+    notice = (lambda msg: print(msg, file=sys.stderr)) if args.json else print
+    Keyboard(session, sys.stdin, virtual=args.virtual_clock, notice=notice).run()
+    return 0
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    protocol = registry.resolve(args.protocol)
+    graph.write(protocol, args.output)
+    print(f"wrote {args.output}")
+    return 0

@@ -1,0 +1,92 @@
+"""Drive a session from typed commands, one per line (a terminal or piped input).
+
+Timers run on the wall clock, or with `virtual=True` on a clock that only `wait N` lines
+advance (exact and instant: for demos and tests). End of input ends the session.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from typing import TextIO
+
+from voice_guide.session import Session
+from voice_guide.vocabulary import COMMANDS
+
+QUIT = ("quit", "exit")
+
+
+def _reader(stream: TextIO, lines: queue.Queue) -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
+
+
+def normalize(line: str, synonyms: dict[str, str] | None = None) -> str:
+    """Lower-case, strip punctuation; a known phrasing maps to its canonical command."""
+    text = " ".join("".join(c if c.isalnum() or c in " '" else " " for c in line.lower()).split())
+    return (synonyms or {}).get(text, text)
+
+
+class Keyboard:
+    def __init__(self, session: Session, stream: TextIO, *, virtual: bool = False,
+                 synonyms: dict[str, str] | None = None, notice=print) -> None:
+        self.session, self.stream, self.virtual = session, stream, virtual
+        self.synonyms, self.notice = synonyms or {}, notice
+        self.t = 0.0
+        self._t0 = time.monotonic()
+
+    def now(self) -> float:
+        return self.t if self.virtual else time.monotonic() - self._t0
+
+    def run(self) -> None:
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=_reader, args=(self.stream, lines), daemon=True).start()
+        self.session.start(0.0)
+        while not self.session.ended:
+            line = self._next_line(lines)
+            if line is None:
+                self.notice(f"End of input at {self.now():.1f} s: session closed at step "
+                            f"'{self.session.dialogue.state}'.")
+                return
+            self._handle(line)
+
+    def _next_line(self, lines: queue.Queue) -> str | None:
+        """The next typed line, ticking timers on time while waiting for it."""
+        while True:
+            due = self.session.dialogue.next_due()
+            timeout = None if due is None or self.virtual else max(0.0, due - self.now())
+            try:
+                return lines.get(timeout=timeout)
+            except queue.Empty:
+                self.session.tick(self.now())
+
+    def _handle(self, line: str) -> None:
+        words = normalize(line).split()
+        if not words or words[0].startswith("#"):
+            return
+        if words[0] in ("wait", "sleep") and len(words) == 2:
+            return self._wait(words[1])
+        if words[0] in QUIT:
+            return self.session.command("finish", self.now())
+        word = normalize(line, self.synonyms)
+        if word not in COMMANDS:
+            self.notice(f"'{line.strip()}' is not a command. Try: help, or one of "
+                        f"{', '.join(COMMANDS)}.")
+            return None
+        self.session.command(word, self.now())
+
+    def _wait(self, amount: str) -> None:
+        try:
+            seconds = float(amount)
+        except ValueError:
+            return self.notice(f"'wait {amount}': give seconds, e.g. wait 5")
+        if self.virtual:
+            self.t += seconds
+            return self.session.tick(self.now())
+        end = self.now() + seconds
+        while self.now() < end:
+            due = self.session.dialogue.next_due()
+            time.sleep(max(0.0, min(end, due if due is not None else end) - self.now()))
+            self.session.tick(self.now())

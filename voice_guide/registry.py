@@ -1,0 +1,62 @@
+"""Where protocols come from: the ones shipped in the package, and the user's own folder.
+
+The user folder is `<user data dir>/protocols` (platform conventions) or
+`$VOICE_GUIDE_PROTOCOLS`; a user protocol with a shipped id takes its place.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import platformdirs
+
+from voice_guide.errors import UserError
+from voice_guide.protocol import Protocol
+from voice_guide.protocol_loader import load_protocol
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    title: str
+    source: str
+    origin: str  # "shipped" or "user"
+    path: Path
+
+
+def user_folder() -> Path:
+    env = os.environ.get("VOICE_GUIDE_PROTOCOLS")
+    return Path(env) if env else Path(platformdirs.user_data_dir("voice-guide")) / "protocols"
+
+
+def shipped_folder() -> Path:
+    return Path(str(resources.files("voice_guide.protocols")))
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def entries() -> list[Entry]:
+    """Every protocol, user ones last so they override shipped ones with the same id."""
+    found: dict[str, Entry] = {}
+    for origin, folder in (("shipped", shipped_folder()), ("user", user_folder())):
+        for path in _files(folder):
+            p = load_protocol(path)
+            found[p.id] = Entry(p.id, p.title, p.source, origin, path)
+    return sorted(found.values(), key=lambda e: e.id)
+
+
+def resolve(name: str) -> Protocol:
+    """A protocol by id, or by the path of a YAML file."""
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return load_protocol(path)
+    for entry in entries():
+        if entry.id == name:
+            return load_protocol(entry.path)
+    known = ", ".join(e.id for e in entries())
+    raise UserError(f"unknown protocol '{name}' (known: {known}; or give a .yaml path)")

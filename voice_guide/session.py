@@ -1,0 +1,96 @@
+"""A session: the dialogue core wired to whatever hears (keyboard, listener) and whatever
+shows and speaks (event sinks). No device I/O here, so live, file, keyboard and scripted
+sessions all share it.
+
+Flow: audio → Listener.feed → Decision → self-hearing guard → Dialogue.hear → events → sinks.
+Timers are ticked on the audio time the listener has consumed, so they are exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from voice_guide.dialogue import Dialogue
+from voice_guide.events import Event
+from voice_guide.vocabulary import BARGE_IN
+
+Sink = Callable[[Event], None]
+ECHO_TAIL = 0.35  # seconds after the guide stops speaking during which the room still echoes
+
+
+@dataclass(frozen=True)
+class Speech:
+    """An interval (audio seconds) during which the guide's own voice reaches the mic."""
+
+    start: float
+    end: float
+    text: str
+
+
+class Session:
+    """Owns one Dialogue; feeds it commands or audio; sends every event to the sinks."""
+
+    def __init__(self, dialogue: Dialogue, sinks: Iterable[Sink] = (), listener=None,
+                 echo_tail: float = ECHO_TAIL) -> None:
+        self.dialogue = dialogue
+        self.sinks = list(sinks)
+        self.listener = listener
+        self.echo_tail = echo_tail
+        self.speech: list[Speech] = []
+        self.rejected: list[tuple[object, str]] = []  # (decision, why) for --verbose output
+
+    @property
+    def ended(self) -> bool:
+        return self.dialogue.ended
+
+    def start(self, t: float = 0.0) -> None:
+        self._send(self.dialogue.start(t))
+
+    def command(self, command: str, t: float) -> None:
+        """A command from the keyboard (or any source that is not audio)."""
+        self._send(self.dialogue.hear(command, t))
+
+    def tick(self, t: float) -> None:
+        self._send(self.dialogue.tick(t))
+
+    def feed_audio(self, pcm) -> None:
+        """Audio (int16, 16 kHz mono) heard by the listener; decisions go to the dialogue."""
+        for decision in self.listener.feed(pcm):
+            self._decide(decision)
+        self.tick(self.listener.t)
+
+    def end_of_audio(self) -> None:
+        for decision in self.listener.flush():
+            self._decide(decision)
+        self.tick(self.listener.t)
+
+    def speaking(self, start: float, end: float, text: str) -> None:
+        """The guide's own voice occupies [start, end] of audio time (for the guard)."""
+        self.speech.append(Speech(start, end, text))
+        self.speech = [s for s in self.speech if s.end + self.echo_tail >= start - 60]
+
+    def _decide(self, decision) -> None:
+        if decision.command is None or self.ended:
+            return
+        why = self._self_heard(decision)
+        if why:
+            self.rejected.append((decision, why))
+            return
+        self._send(self.dialogue.hear(decision.command, decision.t))
+
+    def _self_heard(self, decision) -> str | None:
+        """Refuse what overlaps the guide's own speech, except barge-in commands."""
+        if decision.command in BARGE_IN:
+            return None
+        for s in self.speech:
+            if decision.start < s.end + self.echo_tail and decision.end > s.start:
+                return f"overlaps the guide's own speech at {s.start:.2f}-{s.end:.2f} s"
+        return None
+
+    def _send(self, events: list[Event]) -> None:
+        for event in events:
+            for sink in self.sinks:
+                sink(event)
+        if self.listener is not None and events:
+            self.listener.set_active(self.dialogue.active_commands())

@@ -1,0 +1,110 @@
+"""The user's settings file: voice, rate, volume, language and audio devices.
+
+Kept as YAML (PyYAML is already a dependency, and tomllib is missing on Python 3.10) in the
+platformdirs user config dir, e.g. `~/.config/voice-guide/settings.yaml` (XDG_CONFIG_HOME is
+honoured). Command-line options override the file for one run; `--save-settings` writes them
+back, so a therapist sets the voice once and never again.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+import yaml
+
+from voice_guide.errors import located
+
+FILENAME = "settings.yaml"
+RATE_RANGE = (80, 450)
+
+
+@dataclass(frozen=True)
+class Settings:
+    voice: str | None = None        # an espeak-ng voice id (`voice-guide voices`); None: default
+    rate: int = 165                 # words per minute
+    volume: float = 1.0             # 0.0 .. 1.0
+    language: str | None = None     # recognition language (e.g. "en"); None: the protocol's
+    input_device: str | None = None   # sounddevice name or index; None: the default input
+    output_device: str | None = None  # likewise for output
+
+    def validated(self, where: object = "settings") -> Settings:
+        """Raise a UserError that names `where` if a value is out of range."""
+        lo, hi = RATE_RANGE
+        if not isinstance(self.rate, int) or not lo <= self.rate <= hi:
+            raise located(where, None, f"rate must be a whole number {lo}..{hi}, "
+                                       f"got {self.rate!r}")
+        if not isinstance(self.volume, (int, float)) or not 0.0 <= self.volume <= 1.0:
+            raise located(where, None, f"volume must be 0.0..1.0, got {self.volume!r}")
+        return self
+
+
+def settings_path() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("voice-guide", appauthor=False)) / FILENAME
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """The saved settings, or the defaults when there is no file yet."""
+    path = path or settings_path()
+    if not path.exists():
+        return Settings()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise located(path, None, f"cannot read settings: {exc}") from exc
+    if not isinstance(data, dict):
+        raise located(path, None, "settings must be a mapping of name: value")
+    known = {f.name for f in fields(Settings)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise located(path, None, f"unknown setting {unknown[0]!r} "
+                                  f"(known: {', '.join(sorted(known))})")
+    return Settings(**data).validated(path)
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> Path:
+    """Write every setting (defaults included, so the file documents itself)."""
+    path = path or settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(asdict(settings.validated()), sort_keys=False),
+                    encoding="utf-8")
+    return path
+
+
+def add_options(parser: argparse.ArgumentParser, devices: str = "io") -> None:
+    """The voice options shared by `run`, `say` and friends; `devices` picks i/o options."""
+    g = parser.add_argument_group("voice (defaults from the settings file)")
+    g.add_argument("--voice", help="espeak-ng voice id, see `voice-guide voices`")
+    g.add_argument("--rate", type=int, help="speaking rate, words per minute")
+    g.add_argument("--volume", type=float, help="speech volume 0.0..1.0")
+    if "i" in devices:
+        g.add_argument("--device", help="input device name or index, see `voice-guide devices`")
+    if "o" in devices:
+        g.add_argument("--output-device", help="output device name or index")
+    g.add_argument("--save-settings", action="store_true",
+                   help="keep these options in the settings file")
+
+
+def from_args(args: argparse.Namespace, path: Path | None = None) -> Settings:
+    """Settings file + command-line overrides; saved back when --save-settings was given."""
+    base = load_settings(path)
+    changes = {}
+    for opt, name in (("voice", "voice"), ("rate", "rate"), ("volume", "volume"),
+                      ("device", "input_device"), ("output_device", "output_device")):
+        value = getattr(args, opt, None)
+        if value is not None:
+            changes[name] = value
+    merged = replace(base, **changes).validated("command line")
+    if getattr(args, "save_settings", False):
+        save_settings(merged, path)
+    return merged
+
+
+def device_arg(value: str | None) -> int | str | None:
+    """sounddevice takes an index or a name substring; '3' means index 3."""
+    if value is None or value == "":
+        return None
+    return int(value) if str(value).isdigit() else value

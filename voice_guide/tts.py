@@ -1,0 +1,141 @@
+"""Text to 16 kHz int16 audio with pyttsx3, rendered in a persistent child process.
+
+`Renderer` owns one `voice_guide.tts_worker` process (see there for why a child) and restarts it
+if it dies. Rendering a sentence takes about 15 ms, so the speaker renders each cue just before
+playing it; the audio it plays and the audio `render()` returns are the same array.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import soxr
+
+from voice_guide.errors import UserError
+
+RATE = 16000
+_START_TIMEOUT = 15.0
+
+
+class SpeechUnavailable(UserError):
+    """No speech engine (pyttsx3/espeak-ng missing or broken) or an unusable voice."""
+
+
+class Renderer:
+    """Thread-safe front of the pyttsx3 worker process."""
+
+    def __init__(self, command: list[str] | None = None) -> None:
+        self.command = command or [sys.executable, "-m", "voice_guide.tts_worker"]
+        self._proc: subprocess.Popen | None = None
+        self._lock = threading.RLock()
+        self._dir = tempfile.TemporaryDirectory(prefix="vg-tts-")
+
+    def _ensure(self) -> subprocess.Popen:
+        if self._proc and self._proc.poll() is None:
+            return self._proc
+        try:
+            proc = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, text=True, bufsize=1)
+        except OSError as exc:
+            raise SpeechUnavailable(f"cannot start the speech worker: {exc}") from exc
+        first = _readline(proc, _START_TIMEOUT)
+        if not first.get("ready"):
+            proc.kill()
+            raise SpeechUnavailable(first.get("error", "the speech worker did not start"))
+        self._proc = proc
+        return proc
+
+    def _ask(self, req: dict[str, Any], timeout: float = 20.0) -> dict[str, Any]:
+        with self._lock:
+            proc = self._ensure()
+            try:
+                proc.stdin.write(json.dumps(req) + "\n")
+                proc.stdin.flush()
+            except OSError as exc:
+                self._kill()
+                raise SpeechUnavailable(f"the speech worker died: {exc}") from exc
+            reply = _readline(proc, timeout)
+            if "error" in reply and reply.get("fatal"):
+                self._kill()
+            return reply
+
+    def render(self, text: str, voice: str | None = None, rate: int = 175,
+               volume: float = 1.0) -> np.ndarray:
+        """Speak `text` into memory: 16 kHz mono int16, exactly what the speaker plays."""
+        with self._lock:
+            path = Path(self._dir.name) / "cue.wav"
+            path.unlink(missing_ok=True)
+            reply = self._ask({"op": "render", "text": text, "path": str(path),
+                               "voice": voice, "rate": int(rate), "volume": float(volume)})
+            if "error" in reply:
+                raise SpeechUnavailable(f"speech failed: {reply['error']}")
+            return read_wav_16k(path)
+
+    def voices(self) -> list[dict[str, Any]]:
+        """The voices pyttsx3 reports (espeak-ng's), as dicts with id, name, languages."""
+        reply = self._ask({"op": "voices"})
+        if "error" in reply:
+            raise SpeechUnavailable(reply["error"])
+        return reply["voices"]
+
+    def _kill(self) -> None:
+        if self._proc and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        self._proc = None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._proc and self._proc.poll() is None:
+                self._proc.stdin.close()
+                try:
+                    self._proc.wait(timeout=2)
+                except subprocess.TimeoutExpired:
+                    pass
+            self._kill()
+        self._dir.cleanup()
+
+
+def _readline(proc: subprocess.Popen, timeout: float) -> dict[str, Any]:
+    """One JSON reply, or an error dict if the worker hangs (it is then killed) or dies."""
+    box: list[str] = []
+    reader = threading.Thread(target=lambda: box.append(proc.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    if not box:
+        proc.kill()
+        return {"error": "the speech worker did not answer", "fatal": True}
+    if not box[0]:
+        return {"error": "the speech worker exited", "fatal": True}
+    return json.loads(box[0])
+
+
+def read_wav_16k(path: str | Path) -> np.ndarray:
+    """A mono or stereo 16-bit WAV as 16 kHz mono int16 (sounds and rendered speech)."""
+    try:
+        with wave.open(str(path), "rb") as w:
+            if w.getsampwidth() != 2:
+                raise UserError(f"{path}: only 16-bit WAV files are supported")
+            rate, channels = w.getframerate(), w.getnchannels()
+            pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+    except (OSError, EOFError, wave.Error) as exc:
+        raise UserError(f"{path}: cannot read WAV: {exc}") from exc
+    if channels > 1:
+        pcm = pcm.reshape(-1, channels).mean(axis=1)
+    return resample_int16(pcm, rate, RATE)
+
+
+def resample_int16(pcm: np.ndarray, src: int, dst: int) -> np.ndarray:
+    """Resample int16 (or float in int16 scale) audio, clipping to int16."""
+    if src == dst:
+        return np.asarray(pcm).astype(np.int16)
+    out = soxr.resample(np.asarray(pcm, dtype=np.float32) / 32768.0, src, dst)
+    return np.clip(np.round(out * 32768.0), -32768, 32767).astype(np.int16)

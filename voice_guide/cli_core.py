@@ -14,6 +14,7 @@ from voice_guide.keyboard import Keyboard
 from voice_guide.printer import cue_text_sink, json_sink, text_sink
 from voice_guide.protocol_loader import lint, load_protocol
 from voice_guide.session import Session
+from voice_guide.summary import Summary
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -84,9 +85,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UserError("live microphone sessions are not built yet; add --keyboard to "
                             "type the commands") from None
         return run_live(protocol, args)
-    session = Session(Dialogue(protocol), sinks_for(args.json))
+    summary = Summary()
+    session = Session(Dialogue(protocol), [*sinks_for(args.json), summary])
     notice = (lambda msg: print(msg, file=sys.stderr)) if args.json else print
     Keyboard(session, sys.stdin, virtual=args.virtual_clock, notice=notice).run()
+    for line in summary.lines():
+        notice(line)
     return 0
 
 

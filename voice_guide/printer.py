@@ -33,6 +33,9 @@ def describe(event: Event) -> str | None:
     if kind == "hold_end":
         return (f"{t} ------ hold {event.get('point')} ends after {event.get('duration'):.1f} s "
                 f"({event.get('reason')})")
+    if kind == "turn":
+        said = event.get("text") or f"({event.get('end') - event.get('start'):.1f} s of silence)"
+        return f"{t} THERAPIST {said}"
     if kind == "revisit":
         return f"{t} ------ point {event.get('point')} marked to revisit ({event.get('reason')})"
     return f"{t} ------ {kind} " + json.dumps(event.data, ensure_ascii=False)

@@ -66,7 +66,12 @@ class Session:
         self.tick(self.listener.t)
 
     def speaking(self, start: float, end: float, text: str) -> None:
-        """The guide's own voice occupies [start, end] of audio time (for the guard)."""
+        """The guide's own voice occupies [start, end] of audio time (for the guard).
+
+        Reporting the same start again (a cue cut short) replaces the earlier interval.
+        """
+        if self.speech and self.speech[-1].start == start:
+            self.speech.pop()
         self.speech.append(Speech(start, end, text))
         self.speech = [s for s in self.speech if s.end + self.echo_tail >= start - 60]
 

@@ -1,0 +1,48 @@
+"""`voice-guide simulate SCRIPT`: a whole session from a script, as audio, faster than real time."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from voice_guide.printer import json_sink, text_sink
+from voice_guide.script import load_script
+from voice_guide.simulate import Simulator
+from voice_guide.summary import Summary
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("simulate", help="run a scripted session as audio (see examples/)")
+    p.add_argument("script", type=Path, metavar="SCRIPT", help="a script .yaml")
+    p.add_argument("--engine", choices=("auto", "pocketsphinx", "vosk"),
+                   help="override the script's engine")
+    p.add_argument("--model", help="a Vosk model folder")
+    p.add_argument("--json", action="store_true", help="one JSON line per event")
+    p.add_argument("--wav", type=Path, metavar="OUT.wav", help="write the microphone signal")
+    p.set_defaults(func=cmd_simulate)
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    script = load_script(args.script)
+    if args.engine:
+        script = replace(script, engine=args.engine)
+    if args.model:
+        script = replace(script, model=args.model)
+    summary = Summary()
+    sinks = [json_sink(sys.stdout) if args.json else text_sink(sys.stdout), summary]
+    began = time.perf_counter()
+    sim = Simulator(script, sinks, wav=args.wav)
+    session = sim.run()
+    took = time.perf_counter() - began
+    out = sys.stderr if args.json else sys.stdout
+    for line in summary.lines():
+        print(line, file=out)
+    state = session.dialogue.state
+    print(f"Simulated {sim.now:.1f} s of audio in {took:.1f} s "
+          f"({sim.now / max(took, 1e-9):.0f}x real time); final step: {state}", file=out)
+    if args.wav:
+        print(f"wrote {args.wav}", file=out)
+    return 0

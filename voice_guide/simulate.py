@@ -1,0 +1,199 @@
+"""Scripted audio: play a script's turns as a microphone signal through the real listener.
+
+The microphone signal is built chunk by chunk: the therapist's speech (espeak-ng or a clip),
+the guide's own cues at `echo_db` (rendered with the speaker's real voice when the guide says
+them), and room noise. It goes through the same Session (listener → dialogue) as a live
+session, as fast as the machine allows. Chunks end exactly where a timer is due, so timer cues
+(and their echo) start on time.
+"""
+
+from __future__ import annotations
+
+import wave
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from voice_guide import registry
+from voice_guide.dialogue import Dialogue
+from voice_guide.events import Event
+from voice_guide.guide_voice import Clip, GuideVoice
+from voice_guide.noise import NoiseSource
+from voice_guide.script import Script, Turn
+from voice_guide.session import Session
+
+RATE = 16000
+CHUNK = 320          # 20 ms: how late at most an echo can start after its cue
+SETTLE = 1.0         # s after a turn before `after_cue` looks for the guide's answer
+TAIL = 3.0           # s of audio after the last turn, so its answer is heard
+
+
+def voiced_rms(pcm: np.ndarray) -> float:
+    x = np.asarray(pcm, dtype=np.float64)
+    voiced = x[np.abs(x) > 0.05 * (np.abs(x).max() + 1e-9)]
+    return float(np.sqrt(np.mean(voiced**2))) if len(voiced) else 1.0
+
+
+@dataclass
+class Placed:
+    start: int
+    pcm: np.ndarray
+
+
+class Simulator:
+    """Runs one script; events go to `sinks` (plus a `turn` event per turn)."""
+
+    def __init__(self, script: Script, sinks: list[Callable[[Event], None]], *,
+                 recognizer=None, render: Callable[[str], np.ndarray] | None = None,
+                 wav: Path | None = None) -> None:
+        from voice_guide.listener import Listener
+        from voice_guide.synth import synthesize
+
+        self.script = script
+        self.sinks = sinks
+        self.synth = synthesize
+        protocol = registry.resolve(script.protocol)
+        if recognizer is None:
+            from voice_guide.recognizer import create
+            recognizer = create(script.engine, model=script.model, lang=script.lang)
+        self.ref = voiced_rms(self._speech("located", None))
+        self.voice = GuideVoice(render or default_render(), on_clip=self._on_clip)
+        self.session = Session(Dialogue(protocol), [*sinks, self.voice],
+                               listener=Listener(recognizer, lang=script.lang))
+        self.noise = self._noise_source()
+        self.pos = 0  # samples fed
+        self.placed: list[Placed] = []
+        self.prev_end = 0.0
+        self.wav = _open_wav(wav) if wav else None
+
+    # -- running -----------------------------------------------------------------------
+    def run(self) -> Session:
+        try:
+            self.session.start(0.0)
+            for turn in self.script.turns:
+                self._play(turn)
+            self._advance_to(self._idle_after(self.prev_end) + TAIL)
+            self.session.end_of_audio()
+        finally:
+            if self.wav:
+                self.wav.close()
+        return self.session
+
+    @property
+    def now(self) -> float:
+        return self.pos / RATE
+
+    def _play(self, turn: Turn) -> None:
+        pcm = self._turn_audio(turn)
+        start = self._start_of(turn)
+        self._advance_to(start)
+        start = self.now
+        end = start + (turn.value if turn.kind == "silence" else len(pcm) / RATE)
+        data = {"start": round(start, 3), "end": round(end, 3), "kind": turn.kind,
+                "line": turn.line}
+        if turn.kind != "silence":
+            data["text"] = turn.value if turn.kind == "say" else Path(turn.value).name
+            self.placed.append(Placed(self.pos, pcm.astype(np.float64)))
+        for sink in self.sinks:
+            sink(Event(start, "turn", data))
+        self._advance_to(end)
+        self.prev_end = end
+
+    def _start_of(self, turn: Turn) -> float:
+        if turn.timing == "at":
+            return max(self.now, turn.delay)
+        if turn.timing == "wait":
+            return max(self.now, self.prev_end + turn.delay)
+        return self._idle_after(self.prev_end) + turn.delay
+
+    def _idle_after(self, since: float) -> float:
+        """Audio time when the guide has answered the previous turn and fallen silent."""
+        self._advance_to(since + SETTLE if since > 0 else self.now)
+        while not self.voice.idle(self.now):
+            self._advance_to(max(self.voice.busy_until(), self.now + CHUNK / RATE))
+        return max(self.now, self.voice.busy_until())
+
+    def _advance_to(self, t: float) -> None:
+        """Feed the microphone signal up to audio time t, chunk by chunk."""
+        target = int(round(t * RATE))
+        while self.pos < target and not self.session.ended:
+            n = min(CHUNK, target - self.pos)
+            due = self.session.dialogue.next_due()
+            if due is not None and self.now < due < self.now + n / RATE:
+                n = max(1, int(round(due * RATE)) - self.pos)
+            self._feed(self._mic(n))
+        if self.session.ended and self.pos < target:
+            self._feed(self._mic(target - self.pos))
+
+    def _feed(self, chunk: np.ndarray) -> None:
+        self.pos += len(chunk)
+        if not self.session.ended:
+            self.session.feed_audio(chunk)
+        self.voice.advance(self.now)
+        if self.wav:
+            self.wav.writeframes(chunk.tobytes())
+
+    # -- the microphone signal ---------------------------------------------------------
+    def _mic(self, n: int) -> np.ndarray:
+        out = np.zeros(n)
+        for p in self.placed:
+            lo, hi = max(self.pos, p.start), min(self.pos + n, p.start + len(p.pcm))
+            if lo < hi:
+                out[lo - self.pos:hi - self.pos] += p.pcm[lo - p.start:hi - p.start]
+        self.placed = [p for p in self.placed if p.start + len(p.pcm) > self.pos + n]
+        if self.script.echo_db is not None:
+            out += self.voice.mix(self.pos, n)
+        if self.noise is not None:
+            out += self.noise.read(n)
+        return np.clip(np.round(out), -32768, 32767).astype(np.int16)
+
+    def _on_clip(self, clip: Clip) -> None:
+        """Scale the clip to the echo level once, and tell the guard it is being spoken."""
+        if self.script.echo_db is not None and not getattr(clip, "scaled", False):
+            gain = self.ref * 10 ** (self.script.echo_db / 20) / voiced_rms(clip.pcm)
+            clip.pcm = clip.pcm.astype(np.float64) * gain
+            clip.scaled = True
+        self.session.speaking(clip.start, clip.end, clip.cue.get("text", ""))
+
+    def _noise_source(self) -> NoiseSource | None:
+        noise = self.script.noise
+        if noise is None:
+            return None
+        rms = self.ref / 10 ** (noise.snr_db / 20)
+        return NoiseSource(noise.kind, rms, seed=self.script.seed)
+
+    # -- the therapist's audio ---------------------------------------------------------
+    def _turn_audio(self, turn: Turn) -> np.ndarray:
+        if turn.kind == "say":
+            pcm = self._speech(turn.value, turn)
+        elif turn.kind == "audio":
+            from voice_guide.audio_source import read_wav
+            pcm = read_wav(Path(turn.value))
+        else:
+            return np.zeros(0, dtype=np.int16)
+        return pcm
+
+    def _speech(self, text: str, turn: Turn | None) -> np.ndarray:
+        s = self.script
+        return self.synth(text, voice=(turn and turn.voice) or s.voice,
+                          rate=(turn and turn.rate) or s.rate,
+                          pitch=(turn and turn.pitch) or s.pitch)
+
+
+def default_render() -> Callable[[str], np.ndarray]:
+    """The live speaker's voice (pyttsx3/espeak-ng with the user's settings)."""
+    from voice_guide.settings import load_settings
+    from voice_guide.tts import Renderer
+
+    settings, renderer = load_settings(), Renderer()
+    return lambda text: renderer.render(text, settings.voice, settings.rate, settings.volume)
+
+
+def _open_wav(path: Path) -> wave.Wave_write:
+    w = wave.open(str(path), "wb")
+    w.setnchannels(1)
+    w.setsampwidth(2)
+    w.setframerate(RATE)
+    return w

@@ -18,8 +18,12 @@ QUIT = ("quit", "exit")
 
 
 def _reader(stream: TextIO, lines: queue.Queue) -> None:
-    for line in stream:
-        lines.put(line)
+    """Lines into the queue; None at the end (or when the input cannot be read at all)."""
+    try:
+        for line in stream:
+            lines.put(line)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        lines.put(f"#input-error {exc.__class__.__name__}")
     lines.put(None)
 
 

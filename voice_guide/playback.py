@@ -36,12 +36,20 @@ class Played:
 
 
 class _Clip:
-    """State shared with the PortAudio callback (which must never block)."""
+    """State shared with the PortAudio callback (which must never block).
 
-    def __init__(self, audio: np.ndarray):
+    The callback does not stop the stream itself: PortAudio's drain through the ALSA pulse
+    plugin takes about 2 s (measured), which would keep the guide "speaking" long after the
+    words. Instead it notes when the last sample will be heard, pads with silence, and the
+    playing thread aborts the stream at that moment.
+    """
+
+    def __init__(self, audio: np.ndarray, rate: int = RATE):
         self.audio = audio
+        self.rate = rate
         self.pos = 0
         self.start: float | None = None
+        self.end: float | None = None
         self.cut = False
         self.done = threading.Event()
 
@@ -51,15 +59,17 @@ class _Clip:
         if self.cut:
             out.fill(0)
             raise sd.CallbackAbort
+        now = time.monotonic()
+        ahead = min(max(0.0, when.outputBufferDacTime - when.currentTime), 1.0)
         if self.start is None:
-            ahead = max(0.0, when.outputBufferDacTime - when.currentTime)
-            self.start = time.monotonic() + min(ahead, 1.0)
+            self.start = now + ahead
         chunk = self.audio[self.pos:self.pos + frames]
         out[:len(chunk), 0] = chunk
         out[len(chunk):] = 0
-        self.pos += frames
-        if self.pos >= len(self.audio):
-            raise sd.CallbackStop
+        self.pos += len(chunk)
+        if self.end is None and self.pos >= len(self.audio):
+            self.end = now + ahead + len(chunk) / self.rate
+            self.done.set()
 
 
 class Player:
@@ -105,7 +115,7 @@ class Player:
             return sd.OutputStream(samplerate=RATE, **kw), RATE
         except sd.PortAudioError:
             rate = int(sd.query_devices(self.device, "output")["default_samplerate"])
-            clip.audio = resample_int16(clip.audio, RATE, rate)
+            clip.audio, clip.rate = resample_int16(clip.audio, RATE, rate), rate
             return sd.OutputStream(samplerate=rate, **kw), rate
 
     def _run(self, stream, rate: int, clip: _Clip) -> Played:
@@ -113,14 +123,17 @@ class Player:
         stream.start()
         t_open = time.monotonic()
         clip.done.wait(duration + 2.0 + self.latency)
-        if clip.cut:
-            stream.abort(ignore_errors=True)
-            return Played(clip.start or t_open, time.monotonic(), False)
-        if clip.pos < len(clip.audio):
-            raise OutputFailed("the output device stopped while playing")
+        if not clip.cut and clip.end is not None:
+            # sleep until the last sample is heard, unless cut meanwhile
+            clip.done.clear()
+            clip.done.wait(max(0.0, clip.end - time.monotonic()))
+        stream.abort(ignore_errors=True)
         start = clip.start or t_open
-        stream.stop(ignore_errors=True)  # drains the buffer
-        return Played(start, max(time.monotonic(), start + duration), True)
+        if clip.cut:
+            return Played(start, time.monotonic(), False)
+        if clip.end is None:
+            raise OutputFailed("the output device stopped while playing")
+        return Played(start, clip.end, True)
 
     def cut(self) -> None:
         """Stop the clip being played, from any thread, without waiting."""

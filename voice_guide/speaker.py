@@ -6,11 +6,11 @@ Design (pyttsx3 can neither interrupt itself nor queue reliably, see docs/engine
 - A worker thread takes the most urgent cue (safety < timer < normal, then first come), renders
   it with pyttsx3 in a child process (`voice_guide.tts`, ~15 ms) or loads its sound file, and
   plays it through a cuttable sounddevice stream (`voice_guide.playback`).
-- Cutting in: a safety cue, a cue with `interrupt`, or a hold-limit timer cue stops a less
+- Cutting in: a safety cue, a cue with `interrupt`, or a hold-limit/rep timer cue stops a less
   urgent cue that is being spoken; `interrupt` also empties the queue. `silence()` does both
   (pause/stop): measured well under 0.5 s from the call to the last audible sample.
 - Counting cues ("8 seconds") that waited too long behind other speech are dropped instead of
-  being spoken late; a hold-limit cue never waits (see above).
+  being spoken late; hold-limit and rep cues never wait (see `cuts_in`).
 - If the speech engine or the output device fails, one line says so on the text stream and the
   session carries on in text; the device is retried now and then.
 - `on_speech(text, start, end)` reports each clip actually played (monotonic seconds), and
@@ -38,7 +38,12 @@ from voice_guide.sounds import load_sound
 from voice_guide.tts import Renderer, SpeechUnavailable
 
 RANK = {"safety": 0, "timer": 1, "normal": 2}
-STALE_TIMER_CUE = 1.5   # s a count may wait before it is dropped as out of date
+#: Timer cues that must not wait for a normal cue in progress: the hold limit is called on
+#: time, and contract-relax reps ("lift", "rest") keep their rhythm.
+CUT_IN_KINDS = frozenset({"hold_limit", "tp_limit", "rep"})
+#: Counts ("8 seconds") that are wrong once late: dropped after waiting STALE_TIMER_CUE.
+STALE_KINDS = frozenset({"hold_call", "hold_count", "duration"})
+STALE_TIMER_CUE = 1.5   # s
 RETRY_OUTPUT = 5.0      # s between attempts to reopen a failed output device
 
 SpeechCallback = Callable[[str, float, float], None]
@@ -65,7 +70,7 @@ def cuts_in(new: dict[str, Any], current: dict[str, Any] | None) -> bool:
     """Whether `new` should stop `current` mid-sentence rather than wait for it.
 
     `interrupt` always cuts. Otherwise a safety cue is never cut; a safety cue cuts anything
-    else, and a hold-limit cue cuts anything but another hold-limit cue, so the limit is
+    else, and a CUT_IN_KINDS timer cue (hold limit, reps) cuts a normal cue, so the limit is
     called on time however long the cue in progress is.
     """
     if current is None:
@@ -76,7 +81,7 @@ def cuts_in(new: dict[str, Any], current: dict[str, Any] | None) -> bool:
         return False
     if new.get("priority") == "safety":
         return True
-    return new.get("kind") == "hold_limit" and current.get("kind") != "hold_limit"
+    return new.get("kind") in CUT_IN_KINDS and current.get("priority", "normal") == "normal"
 
 
 class Speaker:
@@ -218,8 +223,7 @@ class Speaker:
     def _stale(self, item: _Item) -> bool:
         late = time.monotonic() - item.queued
         c = item.cue
-        return (c.get("priority") == "timer" and c.get("kind") != "hold_limit"
-                and late > STALE_TIMER_CUE)
+        return c.get("kind") in STALE_KINDS and late > STALE_TIMER_CUE
 
     def _speak(self, item: _Item) -> None:
         cue = item.cue

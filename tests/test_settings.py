@@ -1,0 +1,60 @@
+"""The settings file: defaults, round trip, command-line overrides, --save-settings."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from voice_guide import settings as st
+from voice_guide.errors import UserError
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    p = argparse.ArgumentParser()
+    st.add_options(p)
+    return p.parse_args(list(argv))
+
+
+def test_defaults_without_file(tmp_path):
+    assert st.load_settings(tmp_path / "none.yaml") == st.Settings()
+
+
+def test_round_trip(tmp_path):
+    path = tmp_path / "s.yaml"
+    saved = st.Settings(voice="gmw/en-us", rate=140, volume=0.6, language="en",
+                        input_device="pulse", output_device="2")
+    st.save_settings(saved, path)
+    assert st.load_settings(path) == saved
+
+
+def test_platformdirs_location(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert st.settings_path() == tmp_path / "voice-guide" / "settings.yaml"
+
+
+def test_options_override_and_save(tmp_path):
+    path = tmp_path / "s.yaml"
+    st.save_settings(st.Settings(voice="gmw/en", rate=150), path)
+    once = st.from_args(_args("--rate", "200"), path)
+    assert (once.voice, once.rate) == ("gmw/en", 200)
+    assert st.load_settings(path).rate == 150          # not kept without --save-settings
+    st.from_args(_args("--volume", "0.4", "--save-settings"), path)
+    assert st.load_settings(path) == st.Settings(voice="gmw/en", rate=150, volume=0.4)
+
+
+@pytest.mark.parametrize("text, msg", [("rate: 5\n", "rate must be"),
+                                       ("volume: 3\n", "volume must be"),
+                                       ("speed: 3\n", "unknown setting 'speed'"),
+                                       ("- a\n", "mapping")])
+def test_bad_file_names_the_file(tmp_path, text, msg):
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    with pytest.raises(UserError, match=msg) as err:
+        st.load_settings(path)
+    assert str(path) in str(err.value)
+
+
+def test_bad_option(tmp_path):
+    with pytest.raises(UserError, match="command line: volume"):
+        st.from_args(_args("--volume", "2"), tmp_path / "s.yaml")

@@ -20,6 +20,8 @@ from voice_guide.grammar import Grammar
 from voice_guide.recognizer import Hypothesis
 
 GRAMMAR_LW = 2.0
+#: British short "a" (measured: en-gb "back" decoded as "stop" without it).
+EXTRA_PRONUNCIATIONS = {"back(2)": "B AA K"}
 #: Open-LM pass: narrower beams than the defaults; it only needs the word count, fast.
 LM_OPTIONS = {"beam": 1e-40, "wbeam": 1e-24, "pbeam": 1e-40, "maxhmmpf": 10000}
 
@@ -44,6 +46,8 @@ class PocketSphinxRecognizer:
         logging.getLogger("pocketsphinx").setLevel(logging.ERROR)
         self.grammar = grammar or grammars.load("en")
         self._fsg = ps.Decoder(_config(lw=lw))
+        for word, phones in EXTRA_PRONUNCIATIONS.items():
+            self._fsg.add_word(word, phones, True)
         self._check_words()
         self._lm = None
         if second_pass:

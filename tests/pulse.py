@@ -52,6 +52,15 @@ set-default-sink out
 set-default-source mic
 """
 
+#: The room: what the speaker plays is mixed into what the microphone hears.
+_ECHO = """\
+load-module module-null-sink sink_name=room rate={rate} channels=1 \
+sink_properties=device.description=Room
+load-module module-loopback source=mic sink=room latency_msec=20
+load-module module-loopback source=out.monitor sink=room latency_msec=20
+set-default-source room.monitor
+"""
+
 
 @dataclass
 class Recording:
@@ -88,7 +97,9 @@ class Recording:
 class PulseServer:
     """Start with `start()`, end with `stop()`; `env` is what child processes need."""
 
-    def __init__(self, root: Path | None = None):
+    def __init__(self, root: Path | None = None, echo: bool = False):
+        """`echo`: the default input is a room where the speaker's output is heard too."""
+        self.echo = echo
         self.root = Path(root or tempfile.mkdtemp(prefix="vg-pulse-"))
         self.runtime = self.root / "run"
         self.fifo = self.root / "mic.fifo"
@@ -112,7 +123,8 @@ class PulseServer:
         self.runtime.mkdir(parents=True, exist_ok=True)
         os.chmod(self.runtime, 0o700)
         config = self.root / "test.pa"
-        config.write_text(_CONFIG.format(sock=self.sock, fifo=self.fifo, rate=RATE))
+        text = _CONFIG + (_ECHO if self.echo else "")
+        config.write_text(text.format(sock=self.sock, fifo=self.fifo, rate=RATE))
         cmd = ["pulseaudio", "-n", "-F", str(config), "--daemonize=no", "--exit-idle-time=-1",
                "--use-pid-file=no", "--log-target=file:" + str(self.root / "pulse.log")]
         self.proc = subprocess.Popen(cmd, env=self.env, stdout=subprocess.DEVNULL,

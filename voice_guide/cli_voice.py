@@ -48,6 +48,11 @@ def _add_live_options(run: argparse.ArgumentParser) -> None:
     run.add_argument("--model", help="Vosk model folder")
     run.add_argument("--lang", help="recognition language (default: settings, then en)")
     run.add_argument("--no-speech", action="store_true", help="cues as text only")
+    try:
+        run.add_argument("--verbose", action="store_true",
+                         help="show on stderr every utterance heard and why it was ignored")
+    except argparse.ArgumentError:
+        pass  # cli_core defines it
 
 
 def cmd_voices(args: argparse.Namespace) -> int:

@@ -123,3 +123,4 @@ class Microphone:
         if self._thread:
             self._thread.join(timeout=3)
         self._close_stream()
+        self._resampler = None  # freed now: soxr complains if it outlives the interpreter

@@ -80,11 +80,12 @@ class Player:
         self.latency = latency
         self._clip: _Clip | None = None
 
-    def play(self, audio: np.ndarray, cancelled=None) -> Played:
+    def play(self, audio: np.ndarray, cancelled=None, on_start=None) -> Played:
         """Block until the clip has played or was cut. Raises OutputFailed.
 
         `cancelled()` is checked once the clip is current: a cut that came between the
-        caller's decision to play and this point is then not lost.
+        caller's decision to play and this point is then not lost. `on_start(start, end)` is
+        called as playback begins with the expected monotonic start and end.
         """
         import sounddevice as sd
 
@@ -100,7 +101,7 @@ class Player:
             self._clip = None
             raise OutputFailed(str(exc)) from exc
         try:
-            return self._run(stream, rate, clip)
+            return self._run(stream, rate, clip, on_start)
         finally:
             self._clip = None
             stream.close(ignore_errors=True)
@@ -118,10 +119,12 @@ class Player:
             clip.audio, clip.rate = resample_int16(clip.audio, RATE, rate), rate
             return sd.OutputStream(samplerate=rate, **kw), rate
 
-    def _run(self, stream, rate: int, clip: _Clip) -> Played:
+    def _run(self, stream, rate: int, clip: _Clip, on_start) -> Played:
         duration = len(clip.audio) / rate
         stream.start()
         t_open = time.monotonic()
+        if on_start is not None:
+            on_start(t_open, t_open + self.latency + duration)
         clip.done.wait(duration + 2.0 + self.latency)
         if not clip.cut and clip.end is not None:
             # sleep until the last sample is heard, unless cut meanwhile

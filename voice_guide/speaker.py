@@ -46,7 +46,7 @@ STALE_KINDS = frozenset({"hold_call", "hold_count", "duration"})
 STALE_TIMER_CUE = 1.5   # s
 RETRY_OUTPUT = 5.0      # s between attempts to reopen a failed output device
 
-SpeechCallback = Callable[[str, float, float], None]
+SpeechCallback = Callable[[str, float, float], None]   # (text, start, end), monotonic s
 
 
 @dataclass(order=True)
@@ -88,11 +88,18 @@ class Speaker:
     """Speaks cue events; see the module docstring. Use as a context manager or close()."""
 
     def __init__(self, settings: Settings | None = None, *, text: TextIO | None = sys.stdout,
-                 on_speech: SpeechCallback | None = None, audio: bool = True,
-                 renderer: Renderer | None = None, player: Player | None = None):
+                 on_speech: SpeechCallback | None = None,
+                 on_speech_start: SpeechCallback | None = None, audio: bool = True,
+                 renderer: Renderer | None = None, player: Player | None = None,
+                 notices: TextIO | None = None):
+        """`text` shows each cue (None: the caller shows them); `notices` gets the one-line
+        reports of failed speech (default: `text`, else stderr). `on_speech_start` gets the
+        expected end, `on_speech` the real one (earlier when the clip was cut)."""
         self.settings = settings or Settings()
         self.text = text
+        self.notices = notices or text or sys.stderr
         self.on_speech = on_speech
+        self.on_speech_start = on_speech_start
         self.renderer = renderer or Renderer()
         self.player = player or Player(self.settings.output_device)
         self._heap: list[_Item] = []
@@ -188,7 +195,11 @@ class Speaker:
     def _tell_once(self, key: str, message: str) -> None:
         if key not in self._told:
             self._told.add(key)
-            self._print(f"[voice] {message}")
+            try:
+                self.notices.write(f"[voice] {message}\n")
+                self.notices.flush()
+            except (OSError, ValueError):
+                pass
 
     def _next(self) -> _Item | None:
         with self._cond:
@@ -234,10 +245,16 @@ class Speaker:
         audio = self._audio_for(cue)
         if not len(audio):
             return
-        played = self.player.play(audio, cancelled=lambda: item.gen != self._gen)
+        text = cue.get("text", "")
+        on_start = None
+        if self.on_speech_start is not None:
+            def on_start(start: float, end: float) -> None:
+                self.on_speech_start(text, start, end)
+        played = self.player.play(audio, cancelled=lambda: item.gen != self._gen,
+                                  on_start=on_start)
         self._last_end = played.end
         if self.on_speech:
-            self.on_speech(cue.get("text", ""), played.start, played.end)
+            self.on_speech(text, played.start, played.end)
 
     def _audio_for(self, cue: dict[str, Any]) -> np.ndarray:
         """A cue's sound file if it has a readable one, else its text rendered as speech."""

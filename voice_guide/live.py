@@ -1,0 +1,235 @@
+"""`voice-guide run PROTOCOL`: a live session, microphone in, speech out.
+
+Threads: the microphone (`voice_guide.mic`), the speaker (`voice_guide.speaker`), a stdin
+reader for typed commands; everything they report goes through one queue to the main thread,
+which alone touches the Session (it is not thread-safe).
+
+Time: the session runs on audio time (samples fed / 16000), as in every other mode. While the
+microphone is lost the main thread feeds silence at real-time pace, so audio time keeps
+following the wall clock: timers fire on time, typed commands keep working, and when the
+device returns nothing jumps. The guide's speech is reported in monotonic seconds and mapped
+onto audio time through the last microphone block's (samples, arrival time) anchor.
+
+Self-hearing: the speaker reports each clip as it starts (expected end) and when it ends
+(real end); `Session.speaking` gates the recognizer over it plus the echo tail, and
+`GuardedListener` also drops barge-in words the guide itself was saying.
+"""
+
+from __future__ import annotations
+
+import argparse
+import queue
+import signal
+import sys
+import threading
+import time
+
+import numpy as np
+
+from voice_guide import settings as settings_mod
+from voice_guide.events import Event, cue
+from voice_guide.keyboard import normalize
+from voice_guide.session import ECHO_TAIL, Session, Speech
+from voice_guide.vocabulary import ALWAYS_ACTIVE, COMMANDS
+
+RATE = 16000
+GAP = 0.25        # s without microphone audio before silence is fed in its place
+END_GRACE = 15.0  # s to let the last cue finish after the session ends
+
+
+class LiveSession:
+    """Owns the devices; `run()` until the session ends or SIGINT."""
+
+    def __init__(self, protocol, args: argparse.Namespace) -> None:
+        self.args = args
+        self.settings = settings_mod.from_args(args)
+        self.lang = args.lang or self.settings.language or protocol.language
+        self.q: queue.Queue = queue.Queue()
+        self.samples = 0
+        self.anchor = (0, time.monotonic())   # (samples fed, monotonic time of that sample)
+        self.mic_lost = False
+        self.session = self._build_session(protocol)
+        self.speaker = self._build_speaker()
+        self.mic = None
+
+    # -- construction ---------------------------------------------------------------------
+
+    def _build_session(self, protocol) -> Session:
+        from voice_guide import grammar, recognizer
+        from voice_guide.cli_core import sinks_for
+        from voice_guide.dialogue import Dialogue
+        from voice_guide.listener import Listener
+        from voice_guide.live_guard import GuardedListener
+
+        gram = grammar.load(self.lang)
+        rec = recognizer.create(self.args.engine, model=self.args.model, lang=self.lang,
+                                grammar=gram)
+        session = Session(Dialogue(protocol), [*sinks_for(self.args.json), self._to_speaker])
+        log = self._log_decision if getattr(self.args, "verbose", False) else None
+        session.listener = GuardedListener(Listener(rec, lang=self.lang), gram,
+                                           lambda: session.speech, ECHO_TAIL, log)
+        return session
+
+    def _log_decision(self, d, why: str | None) -> None:
+        verdict = f"rejected: {why}" if why else f"-> {d.command}"
+        print(f"[heard {d.start:.2f}-{d.end:.2f}s] {d.text or '?'!r} {verdict}",
+              file=sys.stderr, flush=True)
+
+    def _build_speaker(self):
+        from voice_guide.speaker import Speaker
+
+        return Speaker(self.settings, text=None, notices=sys.stderr,
+                       audio=not self.args.no_speech,
+                       on_speech_start=lambda text, s, e: self.q.put(("speech", text, s, e)),
+                       on_speech=lambda text, s, e: self.q.put(("spoke", text, s, e)))
+
+    def _open_mic(self):
+        from voice_guide.errors import UserError
+        from voice_guide.mic import Microphone
+
+        device = settings_mod.device_arg(self.settings.input_device)
+        mic = Microphone(device, lambda pcm, t: self.q.put(("audio", pcm, t)),
+                         lambda state, detail: self.q.put(("mic", state, detail)),
+                         may_reinit=lambda: not self.speaker.player.playing)
+        try:
+            return mic.open()
+        except Exception as exc:
+            raise UserError(f"cannot open the microphone {device or '(default input)'}: "
+                            f"{exc} (see `voice-guide devices`)") from exc
+
+    # -- time -----------------------------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        """Audio time of this instant."""
+        return self.audio_time(time.monotonic())
+
+    def audio_time(self, mono: float) -> float:
+        samples, at = self.anchor
+        return max(0.0, samples / RATE + (mono - at))
+
+    # -- main loop --------------------------------------------------------------------------
+
+    def run(self) -> int:
+        self.mic = self._open_mic()
+        self.anchor = (0, time.monotonic())
+        threading.Thread(target=self._read_stdin, name="stdin", daemon=True).start()
+        ended_at = None
+        try:
+            self.session.start(0.0)
+            while ended_at is None or time.monotonic() - ended_at < END_GRACE:
+                self._step()
+                if self.session.ended and ended_at is None:
+                    ended_at = time.monotonic()
+                if ended_at is not None and self.speaker.wait_idle(0):
+                    break
+        except KeyboardInterrupt:
+            self._notice(f"Interrupted: session closed at step '{self.session.dialogue.state}'.")
+        finally:
+            self.close()
+        return 0
+
+    def _step(self) -> None:
+        try:
+            item = self.q.get(timeout=0.05)
+        except queue.Empty:
+            item = None
+        if item is not None:
+            self._handle(item)
+        self._fill_gap()
+
+    def _handle(self, item: tuple) -> None:
+        kind = item[0]
+        if kind == "audio":
+            _, pcm, t_end = item
+            self.samples += len(pcm)
+            self.anchor = (self.samples, t_end)
+            if not self.session.ended:
+                self._feed(pcm)
+        elif kind in ("speech", "spoke"):
+            self._speaking(kind, *item[1:])
+        elif kind == "mic":
+            self._mic_state(item[1], item[2])
+        elif kind == "line":
+            self._typed(item[1])
+
+    def _fill_gap(self) -> None:
+        """No microphone audio for a while: feed silence so audio time follows the clock."""
+        behind = time.monotonic() - self.anchor[1]
+        if behind < GAP or self.session.ended:
+            return
+        n = int(behind * RATE)
+        self.samples += n
+        self.anchor = (self.samples, self.anchor[1] + n / RATE)
+        self._feed(np.zeros(n, dtype=np.int16))
+
+    def _feed(self, pcm: np.ndarray) -> None:
+        before = len(self.session.rejected)
+        self.session.feed_audio(pcm)
+        if getattr(self.args, "verbose", False):
+            for d, why in self.session.rejected[before:]:
+                print(f"[heard {d.start:.2f}-{d.end:.2f}s] {d.command} ignored: {why}",
+                      file=sys.stderr, flush=True)
+
+    def _speaking(self, kind: str, text: str, start: float, end: float) -> None:
+        a_start, a_end = self.audio_time(start), self.audio_time(end)
+        if kind == "spoke":  # the real end replaces the expected one (earlier when cut)
+            self.session.speech = [s for s in self.session.speech
+                                   if not (s.text == text and abs(s.start - a_start) < 0.5)]
+        self.session.speaking(a_start, a_end, text)
+
+    def _to_speaker(self, event: Event) -> None:
+        """Session sink: cues to the voice; stop/pause heard silence it first."""
+        if event.event == "heard" and event.get("command") in ALWAYS_ACTIVE:
+            self.speaker.silence()
+        if event.event == "cue":
+            self.speaker.say(event)
+
+    # -- devices and keyboard ---------------------------------------------------------------
+
+    def _mic_state(self, state: str, detail: str) -> None:
+        if state == "open":
+            return self._notice(f"Listening on {detail}.")
+        self.mic_lost = state == "lost"
+        text = ("Microphone lost. Timers keep running; type commands, or reconnect it."
+                if self.mic_lost else "Microphone back.")
+        t = self.now
+        for sink in self.session.sinks[:-1]:
+            sink(Event(t, "device", {"state": state, "detail": detail}))
+        self.speaker.say(cue(t, text, priority="normal"))
+        if self.args.json:
+            print(text, file=sys.stderr, flush=True)
+
+    def _read_stdin(self) -> None:
+        try:
+            for line in sys.stdin:
+                self.q.put(("line", line))
+        except (OSError, ValueError, UnicodeDecodeError):
+            pass
+
+    def _typed(self, line: str) -> None:
+        word = normalize(line)
+        if not word or word.startswith("#"):
+            return
+        if word in ("quit", "exit"):
+            word = "finish"
+        if word not in COMMANDS:
+            return self._notice(f"'{line.strip()}' is not a command ({', '.join(COMMANDS)}).")
+        self.session.command(word, self.now)
+
+    def _notice(self, msg: str) -> None:
+        print(msg, file=sys.stderr if self.args.json else sys.stdout, flush=True)
+
+    def close(self) -> None:
+        if self.mic is not None:
+            self.mic.close()
+        self.speaker.close()
+
+
+def run_live(protocol, args: argparse.Namespace) -> int:
+    """Entry point used by `voice-guide run` (cli_core) when --keyboard is not given."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    return LiveSession(protocol, args).run()
+
+
+__all__ = ["LiveSession", "Speech", "run_live"]

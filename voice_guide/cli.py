@@ -19,6 +19,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "voice_guide.cli_listen",
     "voice_guide.cli_simulate",
     "voice_guide.cli_voice",
+    "voice_guide.cli_record",
 )
 
 

@@ -13,6 +13,7 @@ from voice_guide.errors import UserError
 from voice_guide.keyboard import Keyboard
 from voice_guide.printer import cue_text_sink, json_sink, text_sink
 from voice_guide.protocol_loader import lint, load_protocol
+from voice_guide.record import recording
 from voice_guide.session import Session
 from voice_guide.summary import Summary
 
@@ -64,8 +65,12 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"{exc}", file=sys.stderr)
             failed = True
             continue
-        for warning in lint(protocol):
-            print(warning, file=sys.stderr)
+        findings = lint(protocol)
+        for finding in findings:
+            print(finding, file=sys.stderr)
+        if any(": error: " in f for f in findings):
+            failed = True
+            continue
         print(f"{path}: ok ({protocol.id}, {len(protocol.steps)} steps)")
     return 2 if failed else 0
 
@@ -88,7 +93,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     summary = Summary()
     session = Session(Dialogue(protocol), [*sinks_for(args.json), summary])
     notice = (lambda msg: print(msg, file=sys.stderr)) if args.json else print
-    Keyboard(session, sys.stdin, virtual=args.virtual_clock, notice=notice).run()
+    with recording(session, args, engine="keyboard"):
+        Keyboard(session, sys.stdin, virtual=args.virtual_clock, notice=notice).run()
     for line in summary.lines():
         notice(line)
     return 0

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from voice_guide.printer import json_sink, text_sink
+from voice_guide.record import recording
 from voice_guide.script import load_script
 from voice_guide.simulate import Simulator
 from voice_guide.summary import Summary
@@ -35,7 +36,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     sinks = [json_sink(sys.stdout) if args.json else text_sink(sys.stdout), summary]
     began = time.perf_counter()
     sim = Simulator(script, sinks, wav=args.wav)
-    session = sim.run()
+    with recording(sim.session, args, engine=script.engine, extra_sinks=(sim.sinks,)):
+        session = sim.run()
     took = time.perf_counter() - began
     out = sys.stderr if args.json else sys.stdout
     for line in summary.lines():

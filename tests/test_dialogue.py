@@ -30,14 +30,17 @@ def to_treatment(d: Dialogue) -> list:
     return out
 
 
-@pytest.mark.parametrize("name", ["psoas", "iliacus"])
+SHIPPED = sorted(p.stem for p in shipped_folder().glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", SHIPPED)
 def test_every_step_is_reached_through_the_dialogue(name):
     """Breadth-first over commands: every step of the protocol is entered by some path."""
     p = protocol(name)
     seen, frontier = {p.start}, [[]]
     while frontier:
         path = frontier.pop(0)
-        for cmd in ("next", "located", "yes", "no", "pulse", "softer"):
+        for cmd in ("next", "located", "yes", "no", "pulse", "softer", "worse"):
             d = Dialogue(p)
             events = d.start(0)
             for i, c in enumerate([*path, cmd]):

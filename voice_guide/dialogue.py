@@ -100,7 +100,7 @@ class Dialogue(TriggerPointCheck):
         """What makes sense now: what the recognizer should listen for."""
         if self.ended:
             return set()
-        base = set(ALWAYS_ACTIVE) | {"help", "repeat", "time", "finish"}
+        base = set(ALWAYS_ACTIVE) | {"help", "repeat", "time", "finish", "numb"}
         if self.paused_by:
             return base | {"resume"}
         if self.state == CONFIRM:
@@ -110,7 +110,7 @@ class Dialogue(TriggerPointCheck):
         if self.state == TP_HOLD:
             return base | {"fading", "worse"}
         step = self.p.steps[self.state]
-        words = set(step.on) | {r.command for r in self.p.safety.values() if r.applies(step)}
+        words = set(step.on) | {r.command for r in self.p.rules_in(step)}
         if step.kind == "treatment":
             words |= {"tender", "refers", "local", "worse"}
         return base | words | {"back"}
@@ -119,6 +119,8 @@ class Dialogue(TriggerPointCheck):
     def _dispatch(self, cmd: str) -> None:
         if cmd not in COMMANDS:
             self._cue(self.say("hint", command=cmd), kind="hint")
+        elif cmd == "numb":
+            self._nerve_stop()
         elif cmd in ("pause", "stop"):
             self._pause(cmd)
         elif self.paused_by and cmd not in ("resume", "finish", "help", "time", "repeat"):
@@ -170,13 +172,15 @@ class Dialogue(TriggerPointCheck):
             return self._start_check(step, cmd)
         if cmd in step.on:
             tr = step.on[cmd]
+            if step.record and cmd in ("yes", "no"):
+                self._emit("answer", question=step.record, answer=cmd, step=step.id)
             if tr.say:
                 self._cue(tr.say, kind="reply")
             if tr.target:
                 self._go(cmd, tr.target)
             return None
-        rule = self.p.safety.get(cmd)
-        if rule and rule.applies(step):
+        rule = self.p.rule_for(cmd, step)
+        if rule:
             self._cue(rule.say, priority="safety", interrupt=True, kind="safety")
             if rule.target:
                 self._go(cmd, rule.target)
@@ -201,8 +205,13 @@ class Dialogue(TriggerPointCheck):
             self.history.append(sid)
         self._state_event()
         self._cue(step.cue, step=sid, kind="step")
+        if step.kind == "homework":
+            self._emit("homework", step=sid, title=step.title, text=step.cue)
         if step.end:
             return self._finish(spoken=True)
+        if step.then:
+            self.model.trigger("then")
+            return self._enter(step.then, moved=True)
         now = self.clock.run(self._t)
         for timer in step.timers:
             self.timers.add(now + timer.after, "step_timer", "step", say=timer.say)
@@ -239,6 +248,15 @@ class Dialogue(TriggerPointCheck):
         target = self.history.pop()
         self.model.trigger(f"to_{target}")
         self._enter(target, moved=True)
+
+    def _nerve_stop(self) -> None:
+        """Nerve signs stop the work wherever the session is: release, advise, end."""
+        self._end_hold("nerve")
+        self._cue(self.say("nerve_stop"), priority="safety", interrupt=True, kind="nerve_stop")
+        self._emit("revisit", point=self.points, step=self.step.id if self.step else None,
+                   reason="nerve")
+        self.paused_by = None
+        self._finish(spoken=True)
 
     def _finish(self, spoken: bool = False) -> None:
         self.timers = TimerQueue()
@@ -287,25 +305,28 @@ class Dialogue(TriggerPointCheck):
 
     def _on_rep_lift(self, timer: Timer) -> None:
         step, n = self.p.steps[self.state], timer.payload["n"]
-        self._cue(self.say("rep_lift", n=n), priority="timer", kind="rep")
+        text = step.reps.call.format(n=n) if step.reps.call else self.say("rep_lift", n=n)
+        self._cue(text, priority="timer", kind="rep")
         self.timers.add(timer.due + step.reps.lift, "rep_rest", "step", n=n)
 
     def _on_rep_rest(self, timer: Timer) -> None:
         step, n = self.p.steps[self.state], timer.payload["n"]
         self.reps_done[step.id] = n
-        self._cue(self.say("rep_rest"), priority="timer", kind="rep")
+        self._cue(step.reps.rest_call or self.say("rep_rest"), priority="timer", kind="rep")
         if n < step.reps.max:
             self.timers.add(timer.due + step.reps.rest, "rep_lift", "step", n=n + 1)
         else:
             self.timers.add(timer.due + step.reps.rest, "reps_done", "step", n=n)
 
     def _on_reps_done(self, timer: Timer) -> None:
-        self._cue(self.say("reps_done", n=timer.payload["n"]), kind="reps_done")
+        n, done = timer.payload["n"], self.p.steps[self.state].reps.done_call
+        self._cue(done.format(n=n) if done else self.say("reps_done", n=n), kind="reps_done")
 
     def _on_duration_call(self, timer: Timer) -> None:
         every, n = self.p.parameters.duration.call_every, timer.payload["n"]
-        self._cue(self.say("duration_call", minutes=round(every * n / 60)), priority="timer",
-                  kind="duration")
+        if timer.due != self.p.parameters.duration.limit:  # the limit has its own call
+            self._cue(self.say("duration_call", minutes=round(every * n / 60)),
+                      priority="timer", kind="duration")
         self.timers.add(timer.due + every, "duration_call", "session", n=n + 1)
 
     def _on_duration_limit(self, timer: Timer) -> None:

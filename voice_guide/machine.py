@@ -35,9 +35,11 @@ def transition_table(p: Protocol) -> list[dict[str, Any]]:
         for word, tr in step.on.items():
             if tr.target:
                 edges.append(_edge(f"cmd_{word}", step.id, tr.target))
-        for rule in p.safety.values():
-            if rule.target and rule.applies(step):
+        for rule in p.rules_in(step):
+            if rule.target:
                 edges.append(_edge(f"cmd_{rule.command}", step.id, rule.target))
+        if step.then:
+            edges.append(_edge("then", step.id, step.then))
         if step.kind == "treatment":
             edges += _check_edges(step.id)
     return edges

@@ -18,17 +18,19 @@ from voice_guide.yamlfile import LineMap
 CONTROLS = frozenset({"pause", "resume", "stop", "repeat", "help", "time", "finish", "back"})
 #: Commands the trigger-point check uses in treatment steps.
 TRIGGER_POINT = frozenset({"tender", "refers", "local", "fading", "worse"})
-KINDS = ("setup", "locating", "treatment", "info", "finish")
+KINDS = ("setup", "locating", "treatment", "info", "homework", "finish")
 END = "end"
 MAX_HOLD_LIMIT = 15.0  # the seeds say "about 12 seconds"; anything longer is refused
 BREATH_WORDS = 45  # a cue longer than this is hard to follow in one breath (lint warning)
 
 _TOP_KEYS = {"id", "title", "version", "source", "language", "description", "start",
-             "parameters", "safety", "phrases", "steps"}
-_STEP_KEYS = {"title", "cue", "reprompt", "kind", "on", "reps", "timers", "end"}
+             "parameters", "safety", "phrases", "steps", "include"}
+_STEP_KEYS = {"title", "cue", "reprompt", "kind", "on", "reps", "timers", "end", "then",
+              "record"}
+_INCLUDE_KEYS = {"protocol", "then"}
 _PARAM_KEYS = {"hold_limit", "hold_calls", "reprompt_after", "duration"}
 _DURATION_KEYS = {"limit", "call_every"}
-_REPS_KEYS = {"min", "max", "lift", "rest", "lead_in"}
+_REPS_KEYS = {"min", "max", "lift", "rest", "lead_in", "call", "rest_call", "done_call"}
 _TIMER_KEYS = {"after", "say"}
 _ON_KEYS = {"to", "say"}
 _SAFETY_KEYS = {"in", "say", "to"}
@@ -52,6 +54,9 @@ class Reps:
     lift: float = 2.0
     rest: float = 4.0
     lead_in: float = 3.0
+    call: str | None = None       # said at each lift, {n} = the rep; default phrase rep_lift
+    rest_call: str | None = None  # said at each rest; default phrase rep_rest
+    done_call: str | None = None  # said after the last rep; default phrase reps_done
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,8 @@ class Step:
     reps: Reps | None = None
     timers: tuple[StepTimer, ...] = ()
     end: bool = False
+    then: str | None = None    # go on to this step right after the cue, with no command
+    record: str | None = None  # a yes/no answer in this step is recorded under this name
     line: int = 0
 
 
@@ -111,7 +118,7 @@ class Protocol:
     start: str
     steps: dict[str, Step]
     parameters: Parameters = Parameters()
-    safety: dict[str, SafetyRule] = field(default_factory=dict)
+    safety: tuple[SafetyRule, ...] = ()
     phrases: dict[str, str] = field(default_factory=dict)
     version: str = "1"
     source: str = ""
@@ -121,6 +128,13 @@ class Protocol:
 
     def step(self, step_id: str) -> Step:
         return self.steps[step_id]
+
+    def rule_for(self, command: str, step: Step) -> SafetyRule | None:
+        """The first safety rule for `command` that applies in `step`."""
+        return next((r for r in self.safety if r.command == command and r.applies(step)), None)
+
+    def rules_in(self, step: Step) -> list[SafetyRule]:
+        return [r for r in self.safety if r.applies(step)]
 
 
 class _Checker:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from voice_guide.errors import UserError
+from voice_guide.include import include_protocols
 from voice_guide.phrases import PHRASE_KEYS
 from voice_guide.protocol import (
     _DURATION_KEYS,
@@ -34,7 +36,7 @@ from voice_guide.protocol import (
 from voice_guide.yamlfile import LineMap, load_yaml
 
 
-def load_protocol(path: Path) -> Protocol:
+def load_protocol(path: Path, _stack: tuple[Path, ...] = ()) -> Protocol:
     """Load and validate; raises UserError `file:line: what to fix` on the first problem."""
     path = Path(path)
     data = load_yaml(path)
@@ -42,14 +44,20 @@ def load_protocol(path: Path) -> Protocol:
     if data is None:
         raise c.fail(1, "the file is empty; a protocol needs id, title, start and steps")
     top = c.mapping(data, 1, "the protocol", _TOP_KEYS)
-    steps = _steps(c, top)
+    included, rules = include_protocols(c, top, (*_stack, path.resolve()))
+    steps = _steps(c, top, set(included))
+    clash = sorted(set(steps) & set(included))
+    if clash:
+        raise c.fail(top.line_of("steps"), f"step '{clash[0]}' clashes with an included step")
+    steps.update(included)
+    _check_then(c, steps)
     start = c.text(top, "start", "the protocol")
     if start not in steps:
         raise c.fail(top.line_of("start"), f"start step '{start}' is not among the steps")
     protocol = Protocol(
         id=c.text(top, "id", "the protocol"), title=c.text(top, "title", "the protocol"),
         start=start, steps=steps, parameters=_parameters(c, top),
-        safety=_safety(c, top, steps), phrases=_phrases(c, top),
+        safety=(*_safety(c, top, steps), *rules), phrases=_phrases(c, top),
         version=c.text(top, "version", "the protocol", required=False) or "1",
         source=c.text(top, "source", "the protocol", required=False) or "",
         language=c.text(top, "language", "the protocol", required=False) or "en",
@@ -60,12 +68,21 @@ def load_protocol(path: Path) -> Protocol:
     return protocol
 
 
-def _steps(c: _Checker, top: LineMap) -> dict[str, Step]:
+def _steps(c: _Checker, top: LineMap, outside: set[str]) -> dict[str, Step]:
     raw = top.get("steps")
     if not isinstance(raw, LineMap) or not raw:
         raise c.fail(top.line_of("steps"), "'steps' must map step ids to steps")
-    ids = set(raw)
+    ids = set(map(str, raw)) | outside
     return {str(sid): _step(c, str(sid), raw[sid], raw.line_of(sid), ids) for sid in raw}
+
+
+def _check_then(c: _Checker, steps: dict[str, Step]) -> None:
+    for step in steps.values():
+        if step.then and step.then not in steps:
+            raise c.fail(step.line, f"'then' of step '{step.id}' leads to missing step "
+                         f"'{step.then}'")
+        if step.then and step.end:
+            raise c.fail(step.line, f"step '{step.id}' has both 'then' and 'end'; keep one")
 
 
 def _step(c: _Checker, sid: str, raw: Any, line: int, ids: set) -> Step:
@@ -85,12 +102,15 @@ def _step(c: _Checker, sid: str, raw: Any, line: int, ids: set) -> Step:
     end = m.get("end", False)
     if not isinstance(end, bool):
         raise c.fail(m.line_of("end"), f"'end' of {what} must be true or false")
+    then = m.get("then")
+    if then is not None and not isinstance(then, str):
+        raise c.fail(m.line_of("then"), f"'then' of {what} must be a step id")
     return Step(
         id=sid, title=c.text(m, "title", what, required=False) or sid.replace("_", " "),
         cue=c.text(m, "cue", what), kind=kind,
         reprompt=c.text(m, "reprompt", what, required=False),
-        on=on, reps=_reps(c, m, what),
-        timers=_timers(c, m, what), end=end, line=line,
+        on=on, reps=_reps(c, m, what), timers=_timers(c, m, what), end=end, then=then,
+        record=c.text(m, "record", what, required=False), line=line,
     )
 
 
@@ -138,9 +158,11 @@ def _reps(c: _Checker, m: LineMap, what: str) -> Reps | None:
     if lo is None or hi is None or lo != int(lo) or hi != int(hi) or lo > hi:
         raise c.fail(r.line, f"reps of {what} need whole numbers min <= max (e.g. min: 4, "
                      "max: 6)")
+    calls = {k: c.text(r, k, f"reps of {what}", required=False)
+             for k in ("call", "rest_call", "done_call")}
     return Reps(min=int(lo), max=int(hi), lift=c.number(r, "lift", "reps", 0.5, 30, 2.0),
                 rest=c.number(r, "rest", "reps", 0.5, 60, 4.0),
-                lead_in=c.number(r, "lead_in", "reps", 0, 60, 3.0))
+                lead_in=c.number(r, "lead_in", "reps", 0, 60, 3.0), **calls)
 
 
 def _timers(c: _Checker, m: LineMap, what: str) -> tuple[StepTimer, ...]:
@@ -178,11 +200,11 @@ def _parameters(c: _Checker, top: LineMap) -> Parameters:
                       duration=duration)
 
 
-def _safety(c: _Checker, top: LineMap, steps: dict[str, Step]) -> dict[str, SafetyRule]:
+def _safety(c: _Checker, top: LineMap, steps: dict[str, Step]) -> list[SafetyRule]:
     if "safety" not in top:
-        return {}
+        return []
     raw = c.mapping(top["safety"], top.line_of("safety"), "safety", _keys(top["safety"]))
-    rules = {}
+    rules = []
     for word, value in raw.items():
         line = raw.line_of(word)
         c.command(word, line)
@@ -196,8 +218,8 @@ def _safety(c: _Checker, top: LineMap, steps: dict[str, Step]) -> dict[str, Safe
         if target is not None and target != END and target not in steps:
             raise c.fail(m.line_of("to"), f"safety rule '{word}' leads to missing step "
                          f"'{target}'")
-        rules[word] = SafetyRule(command=word, say=c.text(m, "say", f"safety rule '{word}'"),
-                                 applies_to=frozenset(scope), target=target, line=line)
+        rules.append(SafetyRule(command=word, say=c.text(m, "say", f"safety rule '{word}'"),
+                                applies_to=frozenset(scope), target=target, line=line))
     return rules
 
 
@@ -218,12 +240,13 @@ def _check_graph(c: _Checker, p: Protocol) -> None:
         seen.add(sid)
         step = p.steps[sid]
         todo += [t.target for t in step.on.values() if t.target]
-        todo += [r.target for r in p.safety.values() if r.target and r.applies(step)]
+        todo += [r.target for r in p.rules_in(step) if r.target]
+        todo += [step.then] if step.then else []
     for sid, step in p.steps.items():
         if sid not in seen:
             raise c.fail(step.line, f"step '{sid}' cannot be reached from the start "
                          f"'{p.start}'; lead to it from another step's 'on' or remove it")
-        if not step.end and not any(t.target for t in step.on.values()):
+        if not step.end and not step.then and not any(t.target for t in step.on.values()):
             raise c.fail(step.line, f"step '{sid}' has no way out; add 'on' with a next "
                          "step, or 'end: true'")
     if not any(s.end for s in p.steps.values()) and not _mentions_end(p):
@@ -235,13 +258,39 @@ def _mentions_end(p: Protocol) -> bool:
 
 
 def lint(p: Protocol) -> list[str]:
-    """Warnings that do not stop a session: `file:line: warning: ...`."""
-    warnings = []
+    """Findings that do not stop loading: `file:line: warning: ...` or `file:line: error: ...`.
+
+    `voice-guide check` exits 2 on any error finding.
+    """
+    found = []
     for step in p.steps.values():
         for text in filter(None, (step.cue, step.reprompt)):
             words = len(text.split())
             if words > BREATH_WORDS:
-                warnings.append(f"{p.path}:{step.line}: warning: the cue of step '{step.id}' "
-                                f"is {words} words, longer than a breath ({BREATH_WORDS}); "
-                                "split it into steps or shorten it")
-    return warnings
+                found.append(f"{p.path}:{step.line}: warning: the cue of step '{step.id}' "
+                             f"is {words} words, longer than a breath ({BREATH_WORDS}); "
+                             "split it into steps or shorten it")
+    duration = p.parameters.duration
+    if duration.call_every and not duration.limit:
+        found.append(f"{p.path}:1: warning: the duration is called every "
+                     f"{duration.call_every:g} s but has no spoken limit; add 'limit'")
+    found += _missing_phrasings(p)
+    return found
+
+
+def _missing_phrasings(p: Protocol) -> list[str]:
+    """A command the protocol listens for that its language's grammar cannot hear."""
+    from voice_guide import grammar
+
+    try:
+        heard = set(grammar.load(p.language).phrases)
+    except UserError as exc:
+        return [f"{p.path}:1: error: no grammar for language '{p.language}': {exc}"]
+    found = []
+    for step in p.steps.values():
+        used = set(step.on) | {r.command for r in p.rules_in(step)}
+        used |= TRIGGER_POINT if step.kind == "treatment" else set()
+        for word in sorted(used - heard):
+            found.append(f"{p.path}:{step.line}: error: step '{step.id}' listens for "
+                         f"'{word}', which grammars/{p.language}.yaml has no phrasing for")
+    return found

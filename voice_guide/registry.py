@@ -50,6 +50,25 @@ def entries() -> list[Entry]:
     return sorted(found.values(), key=lambda e: e.id)
 
 
+def path_of(name: str, relative_to: Path | None = None) -> Path | None:
+    """The file of a protocol given by id or path (paths relative to `relative_to`)."""
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml"):
+        if not path.is_absolute() and relative_to is not None:
+            path = relative_to / path
+        return path if path.exists() else None
+    folders = (user_folder(), shipped_folder())
+    return next((p for f in folders for p in _files(f) if _id_of(p) == name), None)
+
+
+def _id_of(path: Path) -> str | None:
+    """A protocol file's id without validating it (for lookups by id)."""
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.startswith("id:"):
+            return line[3:].strip().strip("'\"")
+    return None
+
+
 def resolve(name: str) -> Protocol:
     """A protocol by id, or by the path of a YAML file."""
     path = Path(name)

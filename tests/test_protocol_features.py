@@ -152,3 +152,16 @@ def test_lint_finds_a_command_without_phrasing_and_an_unspoken_limit(tmp_path):
         assert any("error: step 'a' listens for 'next'" in f for f in lint(p))
     finally:
         grammar.load = real
+
+
+def test_the_authoring_guides_example_is_a_valid_protocol(tmp_path):
+    import re
+    from pathlib import Path
+
+    guide = (Path(__file__).parent.parent / "docs" / "authoring.md").read_text()
+    example = re.findall(r"```yaml\n(.*?)```", guide, re.S)[0]
+    p = load_protocol(write(tmp_path, "guide.yaml", example))
+    assert p.id == "glute-med-release" and lint(p) == []
+    d = Dialogue(p)
+    walk(d, "next", "located", "local")
+    assert kinds(d.tick(20.0), "hold_end")[0].get("reason") == "limit"

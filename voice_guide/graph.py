@@ -50,9 +50,21 @@ def mermaid(p: Protocol) -> str:
 def dot(p: Protocol) -> str:
     lines = [f'digraph "{p.id}" {{', "  rankdir=TB;", '  node [shape=box, style=rounded, '
              'fontname="Helvetica"];', '  edge [fontname="Helvetica", fontsize=10];']
+    lines.append(f'  label="{p.title}"; labelloc=t; fontname="Helvetica";')
+    groups: dict[str, list[str]] = {}
     for state in _states(p):
-        style = ', style="rounded,filled", fillcolor="#fde2e2"' if state in CHECK_STATES else ""
-        lines.append(f'  {_ident(state)} [label="{_label(p, state)}"{style}];')
+        groups.setdefault(state.split(".")[0] if "." in state else "", []).append(state)
+    for alias, members in groups.items():
+        indent = "    " if alias else "  "
+        if alias:
+            lines.append(f'  subgraph cluster_{_ident(alias)} {{ label="included: {alias}"; '
+                         'style=dashed;')
+        for state in members:
+            style = (', style="rounded,filled", fillcolor="#fde2e2"'
+                     if state in CHECK_STATES else "")
+            lines.append(f'{indent}{_ident(state)} [label="{_label(p, state)}"{style}];')
+        if alias:
+            lines.append("  }")
     for s, d, label in _edges(p):
         lines.append(f'  {_ident(s)} -> {_ident(d)} [label="{label}"];')
     return "\n".join(lines + ["}"]) + "\n"

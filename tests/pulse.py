@@ -230,13 +230,14 @@ class PulseServer:
             self.proc.kill()
             self.proc.wait(timeout=5)
 
-    def restart(self) -> None:
-        """Bring the server back on the same socket and FIFO (the device returns)."""
+    def restart(self, down: float = 0.0) -> None:
+        """Kill the server, wait `down` s, bring it back on the same socket (unplug/replug)."""
         self._stop.set()
         if self._feeder:
             self._feeder.join(timeout=2)
         os.close(self._fifo_fd)
         self.kill()
+        time.sleep(down)
         self.fifo.unlink(missing_ok=True)
         self.sock.unlink(missing_ok=True)
         self._stop.clear()

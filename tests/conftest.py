@@ -1,1 +1,1 @@
-pytest_plugins = ["conftest_pulse"]
+pytest_plugins = ["conftest_pulse", "conftest_record"]

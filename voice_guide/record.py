@@ -54,7 +54,7 @@ def _new_file(protocol_id: str) -> tuple[Path, int]:
     folder = _private_dir()
     stem = f"{datetime.now():%Y-%m-%d_%H-%M-%S}_{protocol_id}"
     for n in range(1, 100):
-        path = folder / (f"{stem}.jsonl" if n == 1 else f"{stem}-{n}.jsonl")
+        path = folder / (f"{stem}.jsonl" if n == 1 else f"{stem}.{n}.jsonl")
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
         except FileExistsError:

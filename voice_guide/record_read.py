@@ -82,7 +82,13 @@ def all_logs() -> list[Log]:
             logs.append(read_log(path))
         except UserError:
             continue
-    return sorted(logs, key=lambda g: (str(g.start.get("started")), g.path.name), reverse=True)
+    return sorted(logs, key=_newest, reverse=True)
+
+
+def _newest(log: Log) -> tuple[str, int]:
+    """Start time, then the `.N` a second log started in the same second gets in its name."""
+    n = Path(log.path.stem).suffix.lstrip(".")
+    return str(log.start.get("started")), int(n) if n.isdigit() else 1
 
 
 def newest_unfinished(protocol_id: str) -> Path:

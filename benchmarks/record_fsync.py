@@ -1,0 +1,58 @@
+"""Cost of the session record: time per event written, with and without fsync.
+
+    .venv/bin/python benchmarks/record_fsync.py [FOLDER] [N]
+
+FOLDER defaults to the sessions folder when it exists, else the temporary folder (pass a folder
+on the disk the logs will live on: fsync cost is the disk's). Prints a markdown table. A
+session makes a few events a second at most, so anything under a few milliseconds per event is
+invisible to the therapist.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from voice_guide.events import cue
+from voice_guide.record import Recorder, sessions_dir
+
+
+def per_event(folder: Path, n: int, sync: bool) -> list[float]:
+    fd, name = tempfile.mkstemp(dir=folder, suffix=".jsonl")
+    rec = Recorder(Path(name), fd)
+    fsync = os.fsync
+    if not sync:
+        os.fsync = lambda fd: None
+    try:
+        times = []
+        for i in range(n):
+            began = time.perf_counter()
+            rec(cue(i * 0.5, "Hold steady and tell me when it fades.", kind="tp_hold"))
+            times.append(time.perf_counter() - began)
+    finally:
+        os.fsync = fsync
+        rec.close_file()
+        os.unlink(name)
+    return times
+
+
+def main() -> None:
+    default = sessions_dir() if sessions_dir().is_dir() else Path(tempfile.gettempdir())
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else default
+    n = int(sys.argv[2]) if len(sys.argv) > 2 else 300
+    print(f"{n} events in {folder}\n")
+    print("| write | median ms/event | p95 ms/event | max ms/event |")
+    print("|---|---|---|---|")
+    for sync in (False, True):
+        t = sorted(x * 1000 for x in per_event(folder, n, sync))
+        label = "write + fsync" if sync else "write only"
+        print(f"| {label} | {statistics.median(t):.3f} | {t[int(0.95 * len(t))]:.3f} | "
+              f"{t[-1]:.3f} |")
+
+
+if __name__ == "__main__":
+    main()

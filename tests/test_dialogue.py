@@ -189,3 +189,16 @@ def test_walk_to_the_end_of_iliacus():
     for i, cmd in enumerate(["next", "next", "located", "softer", "next", "next", "next"]):
         d.hear(cmd, float(i + 1))
     assert d.ended
+
+
+def test_finish_question_during_paced_reps_then_no_resumes_them():
+    """Found by the live room test: a rep timer fired while the guide asked to finish."""
+    d = Dialogue(protocol())
+    to_treatment(d)  # reps start 3 s later, at 6 s
+    d.tick(9.0)  # lift 1 at 6 s, rest at 8 s
+    d.hear("finish", 9.5)
+    assert not [e for e in kinds(d.tick(30.0), "cue") if e.get("kind") == "rep"]
+    d.hear("no", 30.0)
+    assert d.state == "contract_relax"
+    reps = [e for e in kinds(d.tick(40.0), "cue") if e.get("kind") == "rep"]
+    assert reps[0].t == 33.0 and reps[0].get("text") == "Lift, 2."

@@ -140,6 +140,7 @@ class Dialogue(TriggerPointCheck):
         if cmd == "finish":
             if self.state != CONFIRM:
                 self.finish_return = self.state
+                self._leave_step()  # no paced reps while the guide asks
                 self.model.trigger(f"to_{CONFIRM}")
                 self._state_event()
             return self._cue(self.say("confirm_finish"), kind="confirm")
@@ -163,6 +164,8 @@ class Dialogue(TriggerPointCheck):
             self.model.trigger(f"to_{target}")
             self._state_event()
             self._cue(self.say("finish_cancel"), kind="confirm")
+            if target in self.p.steps:
+                self._resume_reps(target)
         else:
             self._cue(self.say("confirm_finish"), kind="confirm")
 
@@ -234,10 +237,14 @@ class Dialogue(TriggerPointCheck):
         self._state_event()
         text = self.say("tp_return", title=step.title, reprompt=step.reprompt or step.cue)
         self._cue(text, step=sid, kind="return")
-        now = self.clock.run(self._t)
-        self._schedule_reprompt(now)
-        done = self.reps_done.get(sid, 0)
+        self._schedule_reprompt(self.clock.run(self._t))
+        self._resume_reps(sid)
+
+    def _resume_reps(self, sid: str) -> None:
+        """Paced reps go on from where they were interrupted (check, finish question)."""
+        step, done = self.p.steps[sid], self.reps_done.get(sid, 0)
         if step.reps and done < step.reps.max:
+            now = self.clock.run(self._t)
             self.timers.add(now + step.reps.lead_in, "rep_lift", "step", n=done + 1)
 
     def _back(self) -> None:

@@ -168,3 +168,15 @@ def test_resume_refuses_another_protocol_and_finished_sessions():
     keyboard(["finish", "yes"], "--resume", str(path))
     done = run_cli(["run", "psoas", "--keyboard", "--resume", str(path)])
     assert done.returncode == 2 and "that session finished" in done.stderr
+
+
+def test_simulate_records_the_same_events_with_its_turns():
+    """Whatever the recognizer makes of the audio, the log has exactly what --json printed."""
+    result = run_cli(["simulate", "examples/iliacus.yaml", "--json"], timeout=120)
+    assert result.returncode == 0, result.stderr
+    shown = [json.loads(x) for x in result.stdout.splitlines()]
+    log = read_log(logs()[0])
+    assert log.start["engine"] == "pocketsphinx" and log.of("session_end")
+    assert [(e["event"], round(e["t"], 3)) for e in log.events[1:-1]] == \
+        [(e["event"], e["t"]) for e in shown]
+    assert log.of("turn")

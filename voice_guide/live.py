@@ -228,8 +228,12 @@ class LiveSession:
 
 def run_live(protocol, args: argparse.Namespace) -> int:
     """Entry point used by `voice-guide run` (cli_core) when --keyboard is not given."""
+    from voice_guide.record import recording
+
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    return LiveSession(protocol, args).run()
+    live = LiveSession(protocol, args)
+    with recording(live.session, args, engine=getattr(args, "engine", None) or "auto"):
+        return live.run()
 
 
 __all__ = ["LiveSession", "Speech", "run_live"]

@@ -17,8 +17,8 @@ Time is audio time (samples fed / 16000), so results are deterministic and faste
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -40,6 +40,8 @@ class Decision:
     text: str             # what the engine heard
     reason: str | None = None  # why rejected (None when accepted)
     free_text: str | None = None  # open-vocabulary transcript, when the engine has one
+    pcm: np.ndarray | None = field(default=None, repr=False, compare=False)  # the utterance
+    pcm_start: float = 0.0  # audio time of pcm[0]
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,10 @@ class Listener:
         self._samples = 0
         self._prev_end: float | None = None
         self._active = frozenset(COMMANDS)
+        #: Says why a segment is the guide's own voice (or None); set by the Session, which
+        #: knows what the guide played. Such a segment is not decoded and does not count as
+        #: "other speech" for the gap rule.
+        self.echo_filter: Callable[[Segment], str | None] | None = None
 
     @property
     def t(self) -> float:
@@ -110,6 +116,9 @@ class Listener:
         return [self._decide(seg)] if seg is not None else []
 
     def _decide(self, seg: Segment) -> Decision:
+        echo = self.echo_filter(seg) if self.echo_filter else None
+        if echo:
+            return self._reject(seg, "", echo)
         gap = None if self._prev_end is None else seg.start - self._prev_end
         self._prev_end = seg.end
         length = seg.end - seg.start
@@ -137,7 +146,8 @@ class Listener:
             if len(heard) > self._allowed_words(hyp.text, heard):
                 return self._reject(seg, hyp.text, f"sounds like a sentence ({len(heard)} words)",
                                     hyp.free_text)
-        return Decision(hyp.command, seg.closed, seg.start, seg.end, hyp.text, None, hyp.free_text)
+        return Decision(hyp.command, seg.closed, seg.start, seg.end, hyp.text, None, hyp.free_text,
+                        pcm=seg.pcm, pcm_start=seg.pcm_start)
 
     def _prefer_open(self, hyp: Hypothesis) -> Hypothesis:
         """An open transcript that is exactly an active phrasing beats the grammar's guess."""
@@ -158,4 +168,5 @@ class Listener:
         return allowed
 
     def _reject(self, seg: Segment, text: str, reason: str, free: str | None = None) -> Decision:
-        return Decision(None, seg.closed, seg.start, seg.end, text, reason, free)
+        return Decision(None, seg.closed, seg.start, seg.end, text, reason, free, pcm=seg.pcm,
+                        pcm_start=seg.pcm_start)

@@ -43,6 +43,7 @@ class Segment:
     closed: float   # audio time when the segmenter knew it had ended (s)
     pcm: np.ndarray = field(repr=False)
     truncated: bool = False  # hit max_length: speech went on
+    pcm_start: float = 0.0   # audio time of pcm[0] (pcm holds some audio before `start`)
 
 
 class SileroVad:
@@ -79,6 +80,7 @@ class Segmenter:
         speech = self._is_speech(frame)
         i, self._n = self._n, self._n + 1
         self._recent.append(speech)
+        self._history.append(frame)  # every frame, so a preroll right after a segment is true
         if self._open_at < 0:
             return self._idle(i, frame, speech)
         self._frames.append(frame)
@@ -99,7 +101,6 @@ class Segmenter:
         return self._close(self._n - 1, truncated=False)
 
     def _idle(self, i: int, frame: np.ndarray, speech: bool) -> None:
-        self._history.append(frame)
         if self._skipping:
             self._skipping = any(self._recent)
             return None
@@ -117,7 +118,8 @@ class Segmenter:
         keep = self._pre + (self._last_speech - self._open_at + 1) + post
         pcm = np.concatenate(self._frames[:keep])
         seg = Segment(self._open_at * FRAME / RATE, (self._last_speech + 1) * FRAME / RATE,
-                      (i + 1) * FRAME / RATE, pcm, truncated)
+                      (i + 1) * FRAME / RATE, pcm, truncated,
+                      (self._open_at - self._pre) * FRAME / RATE)
         self._open_at, self._frames = -1, []
         self._recent.clear()
         return seg

@@ -9,15 +9,20 @@ Timers are ticked on the audio time the listener has consumed, so they are exact
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from voice_guide.dialogue import Dialogue
+from voice_guide.echo import explained_share
 from voice_guide.events import Event
 from voice_guide.vocabulary import BARGE_IN
 
 Sink = Callable[[Event], None]
 ECHO_TAIL = 0.35  # seconds after the guide stops speaking during which the room still echoes
 ECHO_ONSET = 0.2  # an utterance starting this close to a cue's start is taken for its echo
+ECHO_SHARE = 0.75  # the cue's audio explains this much of an utterance: it is the echo
+ECHO_SHARE_WORDS = 0.3  # ... or this much, and the command's words are in the cue
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,7 @@ class Speech:
     start: float
     end: float
     text: str
+    pcm: np.ndarray | None = field(default=None, repr=False)  # what was played, from start
 
 
 def _words(text: str) -> list[str]:
@@ -44,6 +50,8 @@ class Session:
         self.echo_tail = echo_tail
         self.speech: list[Speech] = []
         self.rejected: list[tuple[object, str]] = []  # (decision, why) for --verbose output
+        if listener is not None:
+            listener.echo_filter = self._echo_of
 
     @property
     def ended(self) -> bool:
@@ -70,14 +78,15 @@ class Session:
             self._decide(decision)
         self.tick(self.listener.t)
 
-    def speaking(self, start: float, end: float, text: str) -> None:
+    def speaking(self, start: float, end: float, text: str,
+                 pcm: np.ndarray | None = None) -> None:
         """The guide's own voice occupies [start, end] of audio time (for the guard).
 
         Reporting the same start again (a cue cut short) replaces the earlier interval.
         """
         if self.speech and self.speech[-1].start == start:
             self.speech.pop()
-        self.speech.append(Speech(start, end, text))
+        self.speech.append(Speech(start, end, text, pcm))
         self.speech = [s for s in self.speech if s.end + self.echo_tail >= start - 60]
 
     def _decide(self, decision) -> None:
@@ -89,23 +98,44 @@ class Session:
             return
         self._send(self.dialogue.hear(decision.command, decision.t))
 
-    def _self_heard(self, decision) -> str | None:
-        """Refuse what is likely the guide's own voice, using what it knows it is saying.
+    def _echo_of(self, seg) -> str | None:
+        """Before decoding: a segment that the guide's own played audio explains (echo.py).
 
-        An utterance that overlaps a cue (plus the echo tail) is refused when the command's
-        words occur in that cue's text, or when it starts with the cue (the echo of a short
-        cue opens a segment at the cue's first word) and is not a barge-in command. So "next"
-        said over a paced "Lift, 2" counts, while the echo of "Say next when ready" does not.
+        An echo alone comes out near 100 %; the therapist talking over the guide well below,
+        so barge-in still gets through.
+        """
+        for s in self._overlapping(seg.start, seg.end):
+            if s.pcm is not None:
+                share = explained_share(seg.pcm, seg.pcm_start, s.pcm, s.start)
+                if share >= ECHO_SHARE:
+                    return f"the guide's own cue at {s.start:.2f} s explains {share:.0%} of it"
+        return None
+
+    def _self_heard(self, decision) -> str | None:
+        """After decoding: refuse a command whose words are in a cue it overlaps.
+
+        Where the cue's audio is known, only when that audio also explains a good part of the
+        utterance (so "tender" said over "say tender at a tender spot" still counts). Where
+        it is not known, also refuse what starts with a cue and is not a barge-in command.
         """
         said = set(_words(decision.text)) | {decision.command}
-        for s in self.speech:
-            if min(decision.end, s.end + self.echo_tail) <= max(decision.start, s.start):
+        for s in self._overlapping(decision.start, decision.end):
+            in_cue = bool(said & set(_words(s.text)))
+            if s.pcm is not None and getattr(decision, "pcm", None) is not None:
+                share = explained_share(decision.pcm, decision.pcm_start, s.pcm, s.start)
+                if in_cue and share >= ECHO_SHARE_WORDS:
+                    return f"its words are in the guide's cue at {s.start:.2f} s ({share:.0%})"
                 continue
-            if said & set(_words(s.text)):
+            if in_cue:
                 return f"its words are in the guide's own cue at {s.start:.2f} s"
-            if abs(decision.start - s.start) < ECHO_ONSET and decision.command not in BARGE_IN:
+            onset = decision.start - s.start  # an echo cannot start before its sound
+            if -0.05 <= onset < ECHO_ONSET and decision.command not in BARGE_IN:
                 return f"starts with the guide's own cue at {s.start:.2f} s"
         return None
+
+    def _overlapping(self, start: float, end: float) -> list[Speech]:
+        return [s for s in self.speech
+                if min(end, s.end + self.echo_tail) > max(start, s.start)]
 
     def _send(self, events: list[Event]) -> None:
         for event in events:

@@ -27,6 +27,7 @@ from voice_guide.session import Session
 RATE = 16000
 CHUNK = 320          # 20 ms: how late at most an echo can start after its cue
 SETTLE = 1.0         # s after a turn before `after_cue` looks for the guide's answer
+SOON = 0.6           # s: a timer cue due this soon counts as the guide still speaking
 TAIL = 3.0           # s of audio after the last turn, so its answer is heard
 ROOM_HISS = 30.0     # RMS of the faint hiss every real microphone has; PocketSphinx decodes
                      # badly on pure digital silence (measured: see benchmarks/RESULTS-listen.md)
@@ -114,9 +115,13 @@ class Simulator:
     def _idle_after(self, since: float) -> float:
         """Audio time when the guide has answered the previous turn and fallen silent."""
         self._advance_to(since + SETTLE if since > 0 else self.now)
-        while not self.voice.idle(self.now):
-            self._advance_to(max(self.voice.busy_until(), self.now + CHUNK / RATE))
-        return max(self.now, self.voice.busy_until())
+        while True:
+            while not self.voice.idle(self.now):
+                self._advance_to(max(self.voice.busy_until(), self.now + CHUNK / RATE))
+            due = self.session.dialogue.next_due()
+            if due is None or due > self.now + SOON or self.session.ended:
+                return max(self.now, self.voice.busy_until())
+            self._advance_to(due + CHUNK / RATE)  # a person waits for a cue that is coming
 
     def _advance_to(self, t: float) -> None:
         """Feed the microphone signal up to audio time t, chunk by chunk."""
@@ -159,7 +164,7 @@ class Simulator:
             gain = self.ref * 10 ** (self.script.echo_db / 20) / voiced_rms(clip.pcm)
             clip.pcm = clip.pcm.astype(np.float64) * gain
             clip.scaled = True
-        self.session.speaking(clip.start, clip.end, clip.cue.get("text", ""))
+        self.session.speaking(clip.start, clip.end, clip.cue.get("text", ""), clip.pcm)
 
     def _noise_source(self) -> NoiseSource | None:
         noise = self.script.noise
@@ -171,7 +176,7 @@ class Simulator:
     # -- the therapist's audio ---------------------------------------------------------
     def _turn_audio(self, turn: Turn) -> np.ndarray:
         if turn.kind == "say":
-            pcm = self._speech(turn.value, turn)
+            pcm = trim(self._speech(turn.value, turn))
         elif turn.kind == "audio":
             from voice_guide.audio_source import read_wav
             pcm = read_wav(Path(turn.value))
@@ -184,6 +189,15 @@ class Simulator:
         return self.synth(text, voice=(turn and turn.voice) or s.voice,
                           rate=(turn and turn.rate) or s.rate,
                           pitch=(turn and turn.pitch) or s.pitch)
+
+
+def trim(pcm: np.ndarray, margin: float = 0.02) -> np.ndarray:
+    """espeak-ng pads its speech with silence: cut it, so a turn's start and end are speech."""
+    loud = np.flatnonzero(np.abs(pcm) > 0.02 * (np.abs(pcm).max() + 1))
+    if not len(loud):
+        return pcm
+    pad = int(margin * RATE)
+    return pcm[max(0, loud[0] - pad): loud[-1] + pad]
 
 
 def default_render() -> Callable[[str], np.ndarray]:

@@ -95,7 +95,8 @@ class LiveSession:
             return mic.open()
         except Exception as exc:
             raise UserError(f"cannot open the microphone {device or '(default input)'}: "
-                            f"{exc} (see `voice-guide devices`)") from exc
+                            f"{exc} (see `voice-guide devices`); or add --keyboard to type "
+                            "the commands") from exc
 
     # -- time -----------------------------------------------------------------------------
 

@@ -20,6 +20,8 @@ from voice_guide.grammar import Grammar
 #: Folders where Vosk's own `Model(lang=...)` looks for downloaded models (vosk 0.3.45).
 VOSK_CACHE_DIRS = ("/usr/share/vosk", "~/AppData/Local/vosk", "~/.cache/vosk")
 ENGINES = ("auto", "pocketsphinx", "vosk")
+GET_MODEL = ("get one with `voice-guide model download` (needs the network once), or unpack "
+             "one from https://alphacephei.com/vosk/models and give --model DIR")
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,8 @@ def _packaged_korean() -> Path | None:
 
 def _check_model(path: Path, origin: str) -> Path:
     if not (path / "am").is_dir() and not (path / "final.mdl").exists():
-        raise UserError(f"{origin}: {path} is not a Vosk model folder (no am/ inside)")
+        raise UserError(f"{origin}: {path} is not a Vosk model folder (no am/ inside); "
+                        f"{GET_MODEL}")
     return path
 
 
@@ -96,7 +99,7 @@ def create(engine: str = "auto", *, model: str | None = None, lang: str = "en",
     if engine in ("auto", "vosk"):
         path, why = find_vosk_model(model, lang)
     if engine == "vosk" and path is None:
-        raise UserError(f"--engine vosk: {why}")
+        raise UserError(f"--engine vosk: {why}; {GET_MODEL}")
     if path is not None:
         from voice_guide.engines.vosk_engine import VoskRecognizer
         rec: Recognizer = VoskRecognizer(path, lang=lang, grammar=grammar)
@@ -109,4 +112,40 @@ def create(engine: str = "auto", *, model: str | None = None, lang: str = "en",
         reason = "engine: pocketsphinx" + (f" ({why})" if engine == "auto" else "")
     if announce:
         print(f"voice-guide: {reason}", file=sys.stderr)
-    return rec
+    return Guarded(rec)
+
+
+class Guarded:
+    """A recognizer whose failure on one segment does not end the session.
+
+    Why: an engine can raise mid-stream (a corrupt model file read lazily, a native error on
+    odd audio); in a clinic the session must go on. The segment counts as unheard, the first
+    failure is said once on stderr, and `failures` counts them all.
+    """
+
+    def __init__(self, inner: Recognizer, warn=None) -> None:
+        self.inner = inner
+        self.failures = 0
+        self.warn = warn or (lambda msg: print(msg, file=sys.stderr, flush=True))
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)  # name, grammar, engine-specific attributes
+
+    def set_commands(self, active: set[str]) -> None:
+        try:
+            self.inner.set_commands(active)
+        except Exception as exc:  # noqa: BLE001 - any engine error; the next decode says it
+            self._failed(exc)
+
+    def decode(self, pcm: np.ndarray) -> Hypothesis:
+        try:
+            return self.inner.decode(pcm)
+        except Exception as exc:  # noqa: BLE001 - see the class docstring
+            self._failed(exc)
+            return Hypothesis("", None)
+
+    def _failed(self, exc: Exception) -> None:
+        self.failures += 1
+        if self.failures == 1:
+            self.warn(f"voice-guide: the recognizer failed ({exc.__class__.__name__}: {exc}); "
+                      "that utterance was not heard, say it again. Listening goes on.")

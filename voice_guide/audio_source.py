@@ -20,6 +20,7 @@ from voice_guide.errors import UserError
 
 RATE = 16000
 CHUNK_SECONDS = 0.1
+CONVERT = "convert it to 16-bit PCM, e.g. `sox IN -b 16 -e signed-integer OUT.wav`"
 
 
 def read(source: str, chunk_seconds: float = CHUNK_SECONDS) -> Iterator[np.ndarray]:
@@ -54,21 +55,32 @@ def read_wav(path: str | Path, chunk_seconds: float = CHUNK_SECONDS) -> Iterator
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
     except (wave.Error, EOFError, OSError) as exc:
-        raise UserError(f"{path}: not a readable PCM WAV file ({str(exc) or 'empty'})") from None
+        raise UserError(f"{path}: not a readable PCM WAV file ({str(exc) or 'empty'}); "
+                        f"{CONVERT}") from None
     channels, width, rate = w.getnchannels(), w.getsampwidth(), w.getframerate()
     if width not in (1, 2, 3, 4) or rate <= 0 or channels <= 0:
         w.close()
-        raise UserError(f"{path}: unsupported WAV format ({width * 8}-bit, {rate} Hz)")
+        raise UserError(f"{path}: unsupported WAV format ({width * 8}-bit, {rate} Hz); "
+                        f"{CONVERT}")
     if w.getnframes() == 0:
         w.close()
         raise UserError(f"{path}: the WAV file holds no audio")
+    if rate < RATE:
+        _warn(f"{path} is {rate} Hz: speech above {rate // 2} Hz is missing, so commands may "
+              f"be misheard (record at {RATE // 1000} kHz or more)")
     return _wav_chunks(w, path, chunk_seconds)
+
+
+def _warn(message: str) -> None:
+    """Odd but usable input: said on stderr, and the audio is used anyway."""
+    print(f"voice-guide: warning: {message}", file=sys.stderr, flush=True)
 
 
 def _wav_chunks(w: wave.Wave_read, path, chunk_seconds: float) -> Iterator[np.ndarray]:
     channels, width, rate = w.getnchannels(), w.getsampwidth(), w.getframerate()
     resampler = None if rate == RATE else soxr.ResampleStream(rate, RATE, 1, dtype="float32")
     frames = max(1, int(rate * chunk_seconds))
+    promised, got = w.getnframes(), 0
     with w:
         while True:
             try:
@@ -76,6 +88,10 @@ def _wav_chunks(w: wave.Wave_read, path, chunk_seconds: float) -> Iterator[np.nd
             except (wave.Error, EOFError) as exc:
                 raise UserError(f"{path}: corrupt WAV data ({exc})") from None
             last = len(data) < frames * channels * width
+            got += len(data) // (channels * width)
+            if last and got < promised:
+                _warn(f"{path} ends early: its header promises {promised / rate:.1f} s, it "
+                      f"holds {got / rate:.1f} s (a truncated copy?); using what is there")
             data = data[: len(data) // (channels * width) * channels * width]
             x = _to_float(data, width).reshape(-1, channels).mean(axis=1)
             if resampler is not None:

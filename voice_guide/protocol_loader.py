@@ -251,6 +251,27 @@ def _check_graph(c: _Checker, p: Protocol) -> None:
                          "step, or 'end: true'")
     if not any(s.end for s in p.steps.values()) and not _mentions_end(p):
         raise c.fail(1, "no step ends the session; mark the last one 'end: true'")
+    _check_exits(c, p)
+
+
+def _targets(p: Protocol, step: Step) -> list[str]:
+    found = [t.target for t in step.on.values() if t.target]
+    found += [r.target for r in p.rules_in(step) if r.target]
+    return found + ([step.then] if step.then else [])
+
+
+def _check_exits(c: _Checker, p: Protocol) -> None:
+    """A loop of steps none of which leads on to an end: the session could never finish."""
+    ends = {sid for sid, s in p.steps.items() if s.end or END in _targets(p, s)}
+    changed = True
+    while changed:
+        more = {sid for sid, s in p.steps.items() if ends & set(_targets(p, s))}
+        changed, ends = not more <= ends, ends | more
+    stuck = sorted((s for sid, s in p.steps.items() if sid not in ends), key=lambda s: s.line)
+    if stuck:
+        names = ", ".join(f"'{s.id}'" for s in stuck)
+        raise c.fail(stuck[0].line, f"steps {names} loop with no way on to an end step; "
+                     "lead one of them out of the loop")
 
 
 def _mentions_end(p: Protocol) -> bool:

@@ -6,7 +6,7 @@ import pytest
 
 from voice_guide.dialogue import Dialogue
 from voice_guide.protocol_loader import load_protocol
-from voice_guide.registry import shipped_folder
+from voice_guide.registry import protocol_files, shipped_folder
 
 
 def protocol(name: str = "psoas"):
@@ -30,7 +30,7 @@ def to_treatment(d: Dialogue) -> list:
     return out
 
 
-SHIPPED = sorted(p.stem for p in shipped_folder().glob("*.yaml"))
+SHIPPED = [p.stem for p in protocol_files(shipped_folder())]
 
 
 @pytest.mark.parametrize("name", SHIPPED)

@@ -10,9 +10,9 @@ import pytest
 from voice_guide.dialogue import Dialogue
 from voice_guide.errors import UserError
 from voice_guide.protocol_loader import lint, load_protocol
-from voice_guide.registry import shipped_folder
+from voice_guide.registry import protocol_files, shipped_folder
 
-SHIPPED = sorted(shipped_folder().glob("*.yaml"))
+SHIPPED = protocol_files(shipped_folder())
 
 
 def kinds(events, kind):

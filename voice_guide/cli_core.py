@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from voice_guide import graph, registry
+from voice_guide import graph, registry, translation
 from voice_guide.dialogue import Dialogue
 from voice_guide.errors import UserError
 from voice_guide.keyboard import Keyboard
@@ -58,7 +58,7 @@ def cmd_protocols(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     failed = False
-    for path in args.files:
+    for path in dict.fromkeys(translation.protocol_of(p) for p in args.files):
         try:
             protocol = load_protocol(path)
         except UserError as exc:
@@ -72,7 +72,17 @@ def cmd_check(args: argparse.Namespace) -> int:
             failed = True
             continue
         print(f"{path}: ok ({protocol.id}, {len(protocol.steps)} steps)")
+        failed |= _check_translations(path)
     return 2 if failed else 0
+
+
+def _check_translations(path: Path) -> bool:
+    """Report the translations beside a protocol (`psoas.ko.yaml`); True when one fails."""
+    findings = translation.check_beside(path) if path.is_file() else []
+    for finding in findings:
+        print(finding, file=sys.stderr if ": error: " in finding or ": warning: " in finding
+              else sys.stdout)
+    return any(": error: " in f for f in findings)
 
 
 def sinks_for(json_mode: bool) -> list:
@@ -81,8 +91,15 @@ def sinks_for(json_mode: bool) -> list:
     return [text_sink(sys.stdout)]
 
 
+def session_language(args: argparse.Namespace) -> str | None:
+    """--lang, else the settings file's language, else None (the protocol's own)."""
+    from voice_guide.settings import load_settings
+
+    return getattr(args, "lang", None) or load_settings().language
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    protocol = registry.resolve(args.protocol)
+    protocol = registry.resolve(args.protocol, language=session_language(args))
     if not args.keyboard:
         try:
             from voice_guide.live import run_live

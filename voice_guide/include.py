@@ -19,8 +19,8 @@ from voice_guide.yamlfile import LineMap
 _ALIAS = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
-def include_protocols(c: _Checker, top: LineMap, stack: tuple[Path, ...]
-                      ) -> tuple[dict[str, Step], list[SafetyRule]]:
+def include_protocols(c: _Checker, top: LineMap, stack: tuple[Path, ...],
+                      language: str | None = None) -> tuple[dict[str, Step], list[SafetyRule]]:
     if "include" not in top:
         return {}, []
     raw = top["include"]
@@ -33,7 +33,7 @@ def include_protocols(c: _Checker, top: LineMap, stack: tuple[Path, ...]
         if not isinstance(alias, str) or not _ALIAS.match(alias):
             raise c.fail(line, f"include name '{alias}' must be a lower-case word")
         m = c.mapping(spec, line, f"include '{alias}'", _INCLUDE_KEYS)
-        inner = _load(c, m, line, alias, stack)
+        inner = _load(c, m, line, alias, stack, language)
         then = m.get("then")
         if then is not None and not isinstance(then, str):
             raise c.fail(m.line_of("then"), f"'then' of include '{alias}' must be a step id")
@@ -42,7 +42,8 @@ def include_protocols(c: _Checker, top: LineMap, stack: tuple[Path, ...]
     return steps, rules
 
 
-def _load(c: _Checker, m: LineMap, line: int, alias: str, stack: tuple[Path, ...]):
+def _load(c: _Checker, m: LineMap, line: int, alias: str, stack: tuple[Path, ...],
+          language: str | None):
     from voice_guide.protocol_loader import load_protocol
     from voice_guide.registry import path_of
 
@@ -55,7 +56,7 @@ def _load(c: _Checker, m: LineMap, line: int, alias: str, stack: tuple[Path, ...
     if path.resolve() in stack:
         raise c.fail(m.line_of("protocol"), f"include '{alias}': '{name}' leads back to a protocol "
                      "that includes it (a cycle of includes)")
-    return load_protocol(path, stack)
+    return load_protocol(path, stack, language=language)  # translated from its own file
 
 
 def _prefixed(step: Step, alias: str, then: str | None) -> Step:

@@ -36,10 +36,42 @@ def default_phrases(language: str = "en") -> dict[str, str]:
 
 
 class Phrases:
-    """Looks up a phrase (protocol override first) and fills in its {fields}."""
+    """Looks up a phrase (protocol override first) and fills in its {fields}.
+
+    `{command}` and `{commands}` hold canonical command names (English words); in another
+    language they are said as the grammar's first phrasing, the word the therapist says back.
+    """
 
     def __init__(self, overrides: dict[str, str], language: str = "en") -> None:
         self._table = {**default_phrases(language), **overrides}
+        self._words = spoken_commands(language)
 
     def __call__(self, key: str, **fields: object) -> str:
+        if "command" in fields:
+            fields["command"] = self._words.get(str(fields["command"]), fields["command"])
+        if "commands" in fields:
+            names = str(fields["commands"]).split(", ")
+            fields["commands"] = ", ".join(self._words.get(n, n) for n in names)
         return self._table[key].format(**fields)
+
+
+@cache
+def spoken_commands(language: str) -> dict[str, str]:
+    """Canonical command -> how it is said in `language` (empty for English: the same)."""
+    if language == "en":
+        return {}
+    from voice_guide import grammar
+
+    try:
+        g = grammar.load(language)
+    except UserError:
+        return {}
+    return {cmd: _joined(phrases[0]) for cmd, phrases in g.phrases.items()}
+
+
+def _joined(words: tuple[str, ...]) -> str:
+    """Korean grammars split endings off as model words ("아파 요"); say them joined."""
+    out = ""
+    for w in words:
+        out += w if out and len(w) == 1 and "\uac00" <= w <= "\ud7a3" else f" {w}"
+    return out.strip()

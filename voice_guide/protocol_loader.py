@@ -33,18 +33,23 @@ from voice_guide.protocol import (
     Transition,
     _Checker,
 )
+from voice_guide.translation import translate
 from voice_guide.yamlfile import LineMap, load_yaml
 
 
-def load_protocol(path: Path, _stack: tuple[Path, ...] = ()) -> Protocol:
-    """Load and validate; raises UserError `file:line: what to fix` on the first problem."""
+def load_protocol(path: Path, _stack: tuple[Path, ...] = (), *, language: str | None = None
+                  ) -> Protocol:
+    """Load and validate; raises UserError `file:line: what to fix` on the first problem.
+
+    With `language` other than the file's own, every spoken text comes from the translation
+    beside it (`psoas.ko.yaml`, see voice_guide.translation)."""
     path = Path(path)
     data = load_yaml(path)
     c = _Checker(path)
     if data is None:
         raise c.fail(1, "the file is empty; a protocol needs id, title, start and steps")
     top = c.mapping(data, 1, "the protocol", _TOP_KEYS)
-    included, rules = include_protocols(c, top, (*_stack, path.resolve()))
+    included, rules = include_protocols(c, top, (*_stack, path.resolve()), language)
     steps = _steps(c, top, set(included))
     clash = sorted(set(steps) & set(included))
     if clash:
@@ -65,6 +70,8 @@ def load_protocol(path: Path, _stack: tuple[Path, ...] = ()) -> Protocol:
         path=path,
     )
     _check_graph(c, protocol)
+    if language and language != protocol.language:
+        protocol = translate(protocol, language, frozenset(included), tuple(rules))
     return protocol
 
 

@@ -16,6 +16,7 @@ import platformdirs
 from voice_guide.errors import UserError
 from voice_guide.protocol import Protocol
 from voice_guide.protocol_loader import load_protocol
+from voice_guide.translation import is_translation
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,14 @@ def shipped_folder() -> Path:
     return Path(str(resources.files("voice_guide.protocols")))
 
 
-def _files(folder: Path) -> list[Path]:
-    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+def protocol_files(folder: Path) -> list[Path]:
+    """Protocol files in a folder; translations beside them (`psoas.ko.yaml`) are not ones."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.yaml") if not is_translation(p))
+
+
+_files = protocol_files
 
 
 def entries() -> list[Entry]:
@@ -69,13 +76,14 @@ def _id_of(path: Path) -> str | None:
     return None
 
 
-def resolve(name: str) -> Protocol:
-    """A protocol by id, or by the path of a YAML file."""
+def resolve(name: str, language: str | None = None) -> Protocol:
+    """A protocol by id, or by the path of a YAML file; in `language` when given (from the
+    translation beside it, when that is not the protocol's own language)."""
     path = Path(name)
     if path.suffix in (".yaml", ".yml") or path.exists():
-        return load_protocol(path)
+        return load_protocol(path, language=language)
     for entry in entries():
         if entry.id == name:
-            return load_protocol(entry.path)
+            return load_protocol(entry.path, language=language)
     known = ", ".join(e.id for e in entries())
     raise UserError(f"unknown protocol '{name}' (known: {known}; or give a .yaml path)")

@@ -81,7 +81,8 @@ def parse(text: str, source: str) -> Grammar:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
-        raise located(source, line, f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]  # one line
+        raise located(source, line, f"not valid YAML: {problem}") from None
     if not isinstance(root, yaml.MappingNode):
         raise located(source, 1, "expected 'language:' and 'commands:' keys")
     top = {k.value: v for k, v in root.value}

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from voice_guide.errors import located
+from voice_guide.yamlfile import load_yaml
 
 FILENAME = "settings.yaml"
 RATE_RANGE = (80, 450)
@@ -25,9 +26,17 @@ class Settings:
     voice: str | None = None        # an espeak-ng voice id (`voice-guide voices`); None: default
     rate: int = 165                 # words per minute
     volume: float = 1.0             # 0.0 .. 1.0
-    language: str | None = None     # recognition language (e.g. "en"); None: the protocol's
+    language: str | None = None     # session language (en, ko): cues, grammar, voice;
+                                    # None: the protocol's own
     input_device: str | None = None   # sounddevice name or index; None: the default input
     output_device: str | None = None  # likewise for output
+
+    def for_language(self, language: str | None) -> Settings:
+        """With no voice chosen, a session in another language than English speaks with
+        espeak-ng's voice for it (`ko`: Korean); an English voice would spell Hangul out."""
+        if self.voice is None and language and language != "en":
+            return replace(self, voice=language)
+        return self
 
     def validated(self, where: object = "settings") -> Settings:
         """Raise a UserError that names `where` if a value is out of range."""
@@ -37,6 +46,11 @@ class Settings:
                                        f"got {self.rate!r}")
         if not isinstance(self.volume, (int, float)) or not 0.0 <= self.volume <= 1.0:
             raise located(where, None, f"volume must be 0.0..1.0, got {self.volume!r}")
+        for name in ("voice", "language", "input_device", "output_device"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or
+                                      not isinstance(value, (str, int))):
+                raise located(where, None, f"{name} must be a name (text), got {value!r}")
         return self
 
 
@@ -51,14 +65,11 @@ def load_settings(path: Path | None = None) -> Settings:
     path = path or settings_path()
     if not path.exists():
         return Settings()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise located(path, None, f"cannot read settings: {exc}") from exc
+    data = load_yaml(path) or {}  # one-line errors with the line, as for protocols
     if not isinstance(data, dict):
         raise located(path, None, "settings must be a mapping of name: value")
     known = {f.name for f in fields(Settings)}
-    unknown = sorted(set(data) - known)
+    unknown = sorted(set(data) - known, key=str)
     if unknown:
         raise located(path, None, f"unknown setting {unknown[0]!r} "
                                   f"(known: {', '.join(sorted(known))})")
@@ -93,7 +104,8 @@ def from_args(args: argparse.Namespace, path: Path | None = None) -> Settings:
     base = load_settings(path)
     changes = {}
     for opt, name in (("voice", "voice"), ("rate", "rate"), ("volume", "volume"),
-                      ("device", "input_device"), ("output_device", "output_device")):
+                      ("device", "input_device"), ("output_device", "output_device"),
+                      ("lang", "language")):
         value = getattr(args, opt, None)
         if value is not None:
             changes[name] = value

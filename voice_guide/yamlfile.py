@@ -68,6 +68,9 @@ class _Located(Exception):
 
 def load_yaml(path: Path) -> Any:
     """Parse a YAML file into LineMaps/lists/scalars; any problem is a one-line UserError."""
+    if Path(path).suffix.lower() in (".toml", ".ini"):
+        raise UserError(f"{path}: voice-guide reads YAML files; write it as .yaml "
+                        "(see docs/authoring.md)")
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:

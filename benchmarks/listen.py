@@ -109,6 +109,8 @@ def listener_for(rec, lang: str, args) -> Listener:
     cfg = ListenerConfig.for_lang(lang)
     if args.min_words is not None:
         cfg = replace(cfg, min_words=args.min_words, extra_words=args.extra_words)
+    if args.room_margin is not None:
+        cfg = replace(cfg, room_margin_db=args.room_margin if args.room_margin >= 0 else None)
     return Listener(rec, lang=lang, config=cfg, segmenter=seg)
 
 
@@ -136,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hangover", type=float, default=SegmenterConfig.hangover)
     p.add_argument("--min-words", type=int, default=None, help="tuning: chatter word rule")
     p.add_argument("--extra-words", type=int, default=0)
+    p.add_argument("--room-margin", type=float, default=None,
+                   help="tuning: dB a command must stand above the room (-1: off)")
     p.add_argument("--errors", action="store_true", help="list every error")
     args = p.parse_args(argv)
     conds = args.conditions.split(",")

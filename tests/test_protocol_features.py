@@ -59,9 +59,25 @@ def test_numb_stops_the_work_anywhere_even_mid_hold():
     events = d.hear("numb", 7.5)
     end = kinds(events, "hold_end")[0]
     assert end.get("reason") == "nerve" and end.get("duration") == pytest.approx(3.5)
+    assert kinds(events, "revisit")[0].get("point") == 1
     cue = kinds(events, "cue")[0]
     assert cue.get("priority") == "safety" and cue.get("interrupt")
-    assert "nerve signs" in cue.get("text").lower() and d.ended
+    assert "nerve signs" in cue.get("text").lower()
+    # the work stops: every timer frozen, nothing goes on until finish (or resume)
+    assert d.paused_by == "stop" and d.state == "contract_relax" and d.next_due() is None
+    assert not kinds(d.tick(60.0), "cue")
+    d.hear("next", 61.0)
+    assert d.state == "contract_relax"
+    d.hear("finish", 62.0)
+    d.hear("yes", 63.0)
+    assert d.ended
+
+
+def test_worse_before_a_hold_marks_the_point_being_checked():
+    d = Dialogue(load_protocol(shipped_folder() / "psoas.yaml"))
+    walk(d, "next", "located", "yes", "local", "fading", "tender")
+    events = d.hear("worse", 8.0)
+    assert kinds(events, "revisit")[0].get("point") == 2
 
 
 def test_paced_breaths_use_the_protocols_own_calls():

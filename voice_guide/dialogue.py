@@ -123,7 +123,8 @@ class Dialogue(TriggerPointCheck):
             self._nerve_stop()
         elif cmd in ("pause", "stop"):
             self._pause(cmd)
-        elif self.paused_by and cmd not in ("resume", "finish", "help", "time", "repeat"):
+        elif (self.paused_by and self.state != CONFIRM
+              and cmd not in ("resume", "finish", "help", "time", "repeat")):
             self._cue(self.say(self.paused_by == "stop" and "stopped" or "paused"), kind="hint")
         elif cmd in CONTROLS or self.state == CONFIRM:
             self._control(cmd)
@@ -257,13 +258,18 @@ class Dialogue(TriggerPointCheck):
         self._enter(target, moved=True)
 
     def _nerve_stop(self) -> None:
-        """Nerve signs stop the work wherever the session is: release, advise, end."""
-        self._end_hold("nerve")
+        """Nerve signs stop the work wherever the session is: the hold is released, the
+        guide advises, and everything waits (finish ends; resume if it was misheard)."""
+        if self.state in CHECK_STATES:
+            self._end_hold("nerve")
+            self._mark_revisit(self.model.origin, "nerve")
+            self.model.trigger("cmd_worse")  # out of the check, back to its step, silently
+            self.model.origin = None
+            self._state_event()
+        self._leave_step()
+        self.paused_by = "stop"
+        self.clock.pause(self._t)
         self._cue(self.say("nerve_stop"), priority="safety", interrupt=True, kind="nerve_stop")
-        self._emit("revisit", point=self.points, step=self.step.id if self.step else None,
-                   reason="nerve")
-        self.paused_by = None
-        self._finish(spoken=True)
 
     def _finish(self, spoken: bool = False) -> None:
         self.timers = TimerQueue()

@@ -17,6 +17,7 @@ Time is audio time (samples fed / 16000), so results are deterministic and faste
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ import numpy as np
 
 from voice_guide.grammar import normalise
 from voice_guide.recognizer import Hypothesis, Recognizer
+from voice_guide.room import RoomLevel, utterance_level
 from voice_guide.segmenter import FRAME, RATE, Segment, Segmenter, SegmenterConfig
 from voice_guide.vocabulary import ALWAYS_ACTIVE, COMMANDS
 
@@ -47,16 +49,30 @@ class Decision:
 @dataclass(frozen=True)
 class ListenerConfig:
     min_length: float = 0.15   # shorter speech is a click or breath (s)
+    per_syllable: float = 0.09  # a phrasing lasts at least this per syllable (fast speech:
+                                # about 0.2 s); babble fragments decode as long words
     max_length: float = 2.6    # the longest phrasing, spoken slowly, fits (s)
     min_gap: float = 0.8       # an utterance this soon after another is a sentence's tail (s)
     min_words: int = 2         # open transcript may have max(min_words, phrasing + extra_words)
     extra_words: int = 0
     shared_words: int = 1      # ... plus this many when it contains a content word of the phrasing
+    room_margin_db: float | None = 6.0  # a command stands this far above the room (room.py)
 
     @classmethod
     def for_lang(cls, lang: str) -> ListenerConfig:
         """Korean models split words into morphemes, so the word-count check is looser."""
-        return cls(min_words=4, shared_words=0) if lang == "ko" else cls()
+        if lang == "ko":  # Korean syllables are short: about 0.12 s each at a normal pace
+            return cls(min_words=4, shared_words=0, per_syllable=0.05)
+        return cls()
+
+
+def syllables(text: str) -> int:
+    """A rough syllable count (vowel groups, at least one a word; Hangul: one a character),
+    for duration checks."""
+    hangul = len(re.findall("[\uac00-\ud7a3]", text))
+    if hangul:
+        return hangul
+    return sum(max(1, len(re.findall(r"[aeiouy]+", w))) for w in text.lower().split())
 
 
 class Listener:
@@ -73,14 +89,21 @@ class Listener:
         self._samples = 0
         self._prev_end: float | None = None
         self._active = frozenset(COMMANDS)
-        #: Says why a segment is the guide's own voice (or None); set by the Session, which
-        #: knows what the guide played. Such a segment is not decoded and does not count as
-        #: "other speech" for the gap rule.
-        self.echo_filter: Callable[[Segment], str | None] | None = None
+        self._room = RoomLevel()
+        self._frames = 0
+        #: Set by the Session, which knows what the guide played: for a segment it returns
+        #: why it is the guide's own voice (not decoded, and not "other speech" for the gap
+        #: rule), or the segment with the guide's echo taken out, or None.
+        self.echo_filter: Callable[[Segment], str | Segment | None] | None = None
 
     @property
     def t(self) -> float:
         return self._samples / RATE
+
+    @property
+    def hearing(self) -> bool:
+        """Someone is speaking: an utterance is open and not yet decided."""
+        return self._seg.open
 
     @property
     def active(self) -> frozenset[str]:
@@ -98,7 +121,10 @@ class Listener:
         n = len(buf) // FRAME
         out = []
         for k in range(n):
-            seg = self._seg.push(buf[k * FRAME:(k + 1) * FRAME])
+            frame = buf[k * FRAME:(k + 1) * FRAME]
+            self._room.push(self._frames, frame)
+            self._frames += 1
+            seg = self._seg.push(frame)
             if seg is not None:
                 out.append(self._decide(seg))
         self._buf = buf[n * FRAME:].copy()
@@ -116,9 +142,15 @@ class Listener:
         return [self._decide(seg)] if seg is not None else []
 
     def _decide(self, seg: Segment) -> Decision:
+        self._room.mark(seg.pcm_start, seg.closed)
         echo = self.echo_filter(seg) if self.echo_filter else None
-        if echo:
+        if isinstance(echo, str):
             return self._reject(seg, "", echo)
+        if echo is not None:
+            seg = echo  # the same segment with the guide's echo taken out of its audio
+        quiet = self._below_room(seg)
+        if quiet:
+            return self._reject(seg, "", quiet)
         gap = None if self._prev_end is None else seg.start - self._prev_end
         self._prev_end = seg.end
         length = seg.end - seg.start
@@ -141,6 +173,10 @@ class Listener:
             return self._reject(seg, hyp.text, "not a command phrasing", hyp.free_text)
         if hyp.command not in self._active:
             return self._reject(seg, hyp.text, f"{hyp.command!r} is not active now", hyp.free_text)
+        shortest = self.cfg.per_syllable * syllables(hyp.text)
+        if seg.end - seg.start < shortest:
+            return self._reject(seg, hyp.text, f"too short for {hyp.text!r} "
+                                f"({seg.end - seg.start:.2f} s < {shortest:.2f} s)", hyp.free_text)
         if hyp.free_text is not None:
             heard = normalise(hyp.free_text).split()
             if len(heard) > self._allowed_words(hyp.text, heard):
@@ -148,6 +184,15 @@ class Listener:
                                     hyp.free_text)
         return Decision(hyp.command, seg.closed, seg.start, seg.end, hyp.text, None, hyp.free_text,
                         pcm=seg.pcm, pcm_start=seg.pcm_start)
+
+    def _below_room(self, seg: Segment) -> str | None:
+        margin = self.cfg.room_margin_db
+        room = self._room.level(seg.pcm_start) if margin is not None else None
+        level = (utterance_level(seg.pcm, seg.start - seg.pcm_start, seg.end - seg.start)
+                 if room is not None else None)
+        if level is not None and level - room < margin:
+            return f"only {level - room:.0f} dB above the room (needs {margin:g})"
+        return None
 
     def _prefer_open(self, hyp: Hypothesis) -> Hypothesis:
         """An open transcript that is exactly an active phrasing beats the grammar's guess."""

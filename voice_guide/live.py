@@ -42,12 +42,14 @@ class LiveSession:
 
     def __init__(self, protocol, args: argparse.Namespace) -> None:
         self.args = args
-        self.settings = settings_mod.from_args(args)
-        self.lang = args.lang or self.settings.language or protocol.language
+        settings = settings_mod.from_args(args)
+        self.lang = args.lang or settings.language or protocol.language
+        self.settings = settings.for_language(self.lang)  # Korean voice for a Korean session
         self.q: queue.Queue = queue.Queue()
         self.samples = 0
         self.anchor = (0, time.monotonic())   # (samples fed, monotonic time of that sample)
         self.mic_lost = False
+        self._rendered: dict[str, object] = {}
         self.session = self._build_session(protocol)
         self.speaker = self._build_speaker()
         self.mic = None
@@ -177,7 +179,17 @@ class LiveSession:
         if kind == "spoke":  # the real end replaces the expected one (earlier when cut)
             self.session.speech = [s for s in self.session.speech
                                    if not (s.text == text and abs(s.start - a_start) < 0.5)]
-        self.session.speaking(a_start, a_end, text)
+        self.session.speaking(a_start, a_end, text, self._played_audio(text))
+
+    def _played_audio(self, text: str):
+        """What the speaker played for `text` (renders are exact and cheap, ~15 ms), so the
+        session can match the guide's echo in what the microphone hears (echo.py)."""
+        if text not in self._rendered:
+            try:
+                self._rendered[text] = self.speaker.render(text)
+            except Exception:  # noqa: BLE001 - no audio: the session falls back to words
+                self._rendered[text] = None
+        return self._rendered[text]
 
     def _to_speaker(self, event: Event) -> None:
         """Session sink: cues to the voice; stop/pause heard silence it first."""

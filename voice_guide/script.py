@@ -16,7 +16,8 @@ from voice_guide.yamlfile import LineMap, load_yaml
 
 _TOP = {"protocol", "engine", "model", "lang", "voice", "rate", "pitch", "noise", "echo_db",
         "seed", "turns"}
-_TURN = {"say", "audio", "silence", "after_cue", "wait", "at", "voice", "rate", "pitch"}
+_TURN = {"say", "audio", "silence", "after_cue", "wait", "at", "voice", "rate", "pitch",
+         "expect", "retries"}
 _NOISE = {"kind", "snr_db"}
 NOISE_KINDS = ("pink", "music", "babble")
 
@@ -30,6 +31,8 @@ class Turn:
     voice: str | None = None
     rate: int | None = None
     pitch: int | None = None
+    expect: str | None = None  # the step the guide should be in after this turn
+    retries: int = 0           # say it again (after the guide's answer) if it is not
     line: int = 0
 
 
@@ -115,7 +118,12 @@ def _turn(raw, line: int, fail, folder: Path) -> Turn:
             raise fail(raw.line_of(kind), f"audio clip {value} not found; paths are relative "
                        "to the script's folder")
     delay = _num(raw, timing, 0.5, 0, 6 * 3600, fail)
+    expect = _opt_text(raw, "expect", fail)
+    retries = int(_num(raw, "retries", 2 if expect else 0, 0, 10, fail))
+    if retries and not expect:
+        raise fail(raw.line_of("retries"), "'retries' needs 'expect': the step to reach")
     return Turn(kind, value, timing, delay, voice=_opt_text(raw, "voice", fail),
+                expect=expect, retries=retries,
                 rate=raw.get("rate") and int(_num(raw, "rate", 160, 80, 450, fail)),
                 pitch=raw.get("pitch") and int(_num(raw, "pitch", 50, 0, 99, fail)),
                 line=raw.line)

@@ -76,6 +76,11 @@ class Segmenter:
         self._last_speech = -1
         self._skipping = False  # after a truncated segment, wait for silence
 
+    @property
+    def open(self) -> bool:
+        """An utterance has started and not yet ended."""
+        return self._open_at >= 0
+
     def push(self, frame: np.ndarray) -> Segment | None:
         speech = self._is_speech(frame)
         i, self._n = self._n, self._n + 1

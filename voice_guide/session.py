@@ -9,13 +9,14 @@ Timers are ticked on the audio time the listener has consumed, so they are exact
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from voice_guide.dialogue import Dialogue
-from voice_guide.echo import explained_share
+from voice_guide.echo import cancel, explained_share
 from voice_guide.events import Event
+from voice_guide.room import loud_span
 from voice_guide.vocabulary import BARGE_IN
 
 Sink = Callable[[Event], None]
@@ -23,6 +24,9 @@ ECHO_TAIL = 0.35  # seconds after the guide stops speaking during which the room
 ECHO_ONSET = 0.2  # an utterance starting this close to a cue's start is taken for its echo
 ECHO_SHARE = 0.75  # the cue's audio explains this much of an utterance: it is the echo
 ECHO_SHARE_WORDS = 0.3  # ... or this much, and the command's words are in the cue
+ECHO_CANCEL = 0.05  # below this share, the fit is noise: leave the audio as it is
+TRIM_PAD = 0.15  # s of audio kept around what is left after the echo is taken out
+RATE = 16000
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,20 @@ class Speech:
     end: float
     text: str
     pcm: np.ndarray | None = field(default=None, repr=False)  # what was played, from start
+
+
+def _trimmed(seg, pcm: np.ndarray):
+    """The segment with its echo taken out, cut to what is left of speech: PocketSphinx
+    decodes a short word followed by the silence where the echo was badly (measured)."""
+    span = loud_span(pcm)
+    if span is None:
+        return replace(seg, pcm=pcm.astype(np.int16))
+    pad = int(TRIM_PAD * RATE)
+    lo, hi = max(0, span[0] - pad), min(len(pcm), span[1] + pad)
+    start = seg.pcm_start + lo / RATE
+    return replace(seg, pcm=np.clip(np.round(pcm[lo:hi]), -32768, 32767).astype(np.int16),
+                   pcm_start=start, start=max(seg.start, start + pad / RATE),
+                   end=min(seg.end, seg.pcm_start + (hi - pad) / RATE))
 
 
 def _words(text: str) -> list[str]:
@@ -98,18 +116,23 @@ class Session:
             return
         self._send(self.dialogue.hear(decision.command, decision.t))
 
-    def _echo_of(self, seg) -> str | None:
-        """Before decoding: a segment that the guide's own played audio explains (echo.py).
+    def _echo_of(self, seg):
+        """Before decoding: the guide's own played audio in a segment (echo.py).
 
-        An echo alone comes out near 100 %; the therapist talking over the guide well below,
-        so barge-in still gets through.
+        A segment that audio explains almost wholly is refused (a reason); otherwise the
+        echo is taken out of the segment's audio (a new Segment), so a report said over a
+        cue is decoded without the cue; None when no cue overlaps.
         """
+        pcm, changed = seg.pcm.astype(np.float64), False
         for s in self._overlapping(seg.start, seg.end):
-            if s.pcm is not None:
-                share = explained_share(seg.pcm, seg.pcm_start, s.pcm, s.start)
-                if share >= ECHO_SHARE:
-                    return f"the guide's own cue at {s.start:.2f} s explains {share:.0%} of it"
-        return None
+            if s.pcm is None:
+                continue
+            share, cleaned = cancel(pcm, seg.pcm_start, s.pcm, s.start)
+            if share >= ECHO_SHARE:
+                return f"the guide's own cue at {s.start:.2f} s explains {share:.0%} of it"
+            if share >= ECHO_CANCEL:
+                pcm, changed = cleaned, True
+        return _trimmed(seg, pcm) if changed else None
 
     def _self_heard(self, decision) -> str | None:
         """After decoding: refuse a command whose words are in a cue it overlaps.

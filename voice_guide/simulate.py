@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import wave
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +35,8 @@ ROOM_HISS = 30.0     # RMS of the faint hiss every real microphone has; PocketSp
 
 def voiced_rms(pcm: np.ndarray) -> float:
     x = np.asarray(pcm, dtype=np.float64)
+    if not len(x):
+        return 1.0
     voiced = x[np.abs(x) > 0.05 * (np.abs(x).max() + 1e-9)]
     return float(np.sqrt(np.mean(voiced**2))) if len(voiced) else 1.0
 
@@ -57,12 +59,12 @@ class Simulator:
         self.script = script
         self.sinks = sinks
         self.synth = synthesize
-        protocol = registry.resolve(script.protocol)
+        protocol = registry.resolve(script.protocol, language=script.lang)
         if recognizer is None:
             from voice_guide.recognizer import create
             recognizer = create(script.engine, model=script.model, lang=script.lang)
         self.ref = voiced_rms(self._speech("located", None))
-        self.voice = GuideVoice(render or default_render(), on_clip=self._on_clip)
+        self.voice = GuideVoice(render or default_render(script.lang), on_clip=self._on_clip)
         self.session = Session(Dialogue(protocol), [*sinks, self.voice],
                                listener=Listener(recognizer, lang=script.lang))
         self.noise = self._noise_source()
@@ -90,13 +92,29 @@ class Simulator:
         return self.pos / RATE
 
     def _play(self, turn: Turn) -> None:
+        """Play a turn; with `expect`, say it again while the guide is not in that step."""
+        for attempt in range(turn.retries + 1):
+            if attempt:
+                turn = replace(turn, timing="after_cue", delay=0.5)
+            self._play_once(turn, attempt)
+            if not turn.expect or self._reached(turn.expect):
+                return
+
+    def _reached(self, step: str) -> bool:
+        """After the guide has decided on what it heard: is it in `step`?"""
+        self._advance_to(self.prev_end + SETTLE)
+        while self.session.listener.hearing and not self.session.ended:
+            self._advance_to(self.now + CHUNK / RATE)
+        return self.session.dialogue.state == step or self.session.ended
+
+    def _play_once(self, turn: Turn, attempt: int) -> None:
         pcm = self._turn_audio(turn)
         start = self._start_of(turn)
         self._advance_to(start)
         start = self.now
         end = start + (turn.value if turn.kind == "silence" else len(pcm) / RATE)
         data = {"start": round(start, 3), "end": round(end, 3), "kind": turn.kind,
-                "line": turn.line}
+                "line": turn.line, "attempt": attempt + 1}
         if turn.kind != "silence":
             data["text"] = turn.value if turn.kind == "say" else Path(turn.value).name
             self.placed.append(Placed(self.pos, pcm.astype(np.float64)))
@@ -200,12 +218,12 @@ def trim(pcm: np.ndarray, margin: float = 0.02) -> np.ndarray:
     return pcm[max(0, loud[0] - pad): loud[-1] + pad]
 
 
-def default_render() -> Callable[[str], np.ndarray]:
-    """The live speaker's voice (pyttsx3/espeak-ng with the user's settings)."""
+def default_render(lang: str = "en") -> Callable[[str], np.ndarray]:
+    """The live speaker's voice (pyttsx3/espeak-ng with the user's settings, in `lang`)."""
     from voice_guide.settings import load_settings
     from voice_guide.tts import Renderer
 
-    settings, renderer = load_settings(), Renderer()
+    settings, renderer = load_settings().for_language(lang), Renderer()
     return lambda text: renderer.render(text, settings.voice, settings.rate, settings.volume)
 
 

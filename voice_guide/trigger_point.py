@@ -18,6 +18,7 @@ class TriggerPointCheck:
 
     def _start_check(self, step, cmd: str) -> None:
         self._leave_step()
+        self.points += 1  # the point being checked, whether or not it comes to a hold
         self.model.origin = step.id
         self.model.trigger(f"cmd_{cmd}")
         self._state_event()
@@ -53,7 +54,6 @@ class TriggerPointCheck:
     def _start_hold(self, sensation: str) -> None:
         from voice_guide.dialogue import Hold
 
-        self.points += 1
         run = self.clock.run(self._t)
         self.hold = Hold(self.points, self.model.origin, run, self._t, sensation)
         self._emit("hold_start", step=self.hold.step, point=self.points, sensation=sensation)

@@ -1,0 +1,63 @@
+"""How loud the room is between utterances, so a command must stand out from it.
+
+A therapist speaks a report to the guide clearly; music, other talkers and the guide's own
+echo are the room. The room level is the median energy of the recent frames that were not
+part of any utterance (the segmenter's gaps), so the therapist's own conversation and the
+guide's echo do not raise it. An utterance whose level is not clearly above it is the room
+talking (babble, a loud passage of music), not the therapist.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+RATE, FRAME = 16000, 512
+FPS = RATE / FRAME
+
+
+class RoomLevel:
+    def __init__(self, window: float = 10.0, longest: float = 4.0) -> None:
+        self.window = window
+        self._db: deque[tuple[int, float]] = deque(maxlen=int((window + longest) * FPS))
+        self._spans: deque[tuple[int, int]] = deque(maxlen=64)
+
+    def push(self, index: int, frame: np.ndarray) -> None:
+        x = frame.astype(np.float64)
+        self._db.append((index, 10.0 * np.log10(np.mean(x * x) + 1.0)))
+
+    def mark(self, start: float, end: float) -> None:
+        """Frames from start to end (s) belong to an utterance, not to the room."""
+        self._spans.append((int(start * FPS), int(np.ceil(end * FPS))))
+
+    def level(self, before: float) -> float | None:
+        """Median dB of the room in the `window` seconds before `before` (None: too little)."""
+        hi = int(before * FPS)
+        lo = hi - int(self.window * FPS)
+        values = [db for i, db in self._db
+                  if lo <= i < hi and not any(a <= i < b for a, b in self._spans)]
+        return float(np.median(values)) if len(values) >= FPS else None
+
+
+
+def utterance_level(pcm: np.ndarray, skip: float, length: float) -> float | None:
+    """An utterance's level: the 75th percentile dB of its frames (after `skip` seconds of
+    preroll). Taken from the audio that is decoded, so an echo taken out does not count."""
+    x = np.asarray(pcm, dtype=np.float64)[int(skip * RATE): int((skip + length) * RATE)]
+    n = len(x) // FRAME
+    if n == 0:
+        return None
+    frames = x[: n * FRAME].reshape(n, FRAME)
+    return float(np.percentile(10.0 * np.log10(np.mean(frames**2, axis=1) + 1.0), 75))
+
+
+def loud_span(pcm: np.ndarray, below_peak_db: float = 25.0) -> tuple[int, int] | None:
+    """First and last sample of the frames within `below_peak_db` of the loudest frame."""
+    x = np.asarray(pcm, dtype=np.float64)
+    n = len(x) // FRAME
+    if n == 0:
+        return None
+    db = 10.0 * np.log10(np.mean(x[: n * FRAME].reshape(n, FRAME) ** 2, axis=1) + 1.0)
+    loud = np.flatnonzero(db >= db.max() - below_peak_db)
+    return int(loud[0]) * FRAME, int(loud[-1] + 1) * FRAME

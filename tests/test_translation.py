@@ -41,8 +41,8 @@ def test_korean_session_speaks_korean_and_names_korean_words():
     d = Dialogue(registry.resolve("psoas", language="ko"))
     out = d.start(0.0) + d.hear("help", 1.0) + d.hear("softer", 2.0)
     texts = [e.get("text") for e in out if e.event == "cue"]
-    assert "'다음'" in texts[0]
-    assert "다음" in texts[1] and "next" not in texts[1]
+    assert "'넘어가'" in texts[0]
+    assert "넘어가" in texts[1] and "next" not in texts[1]
     assert texts[2].startswith("'부드러워' 명령은")
 
 

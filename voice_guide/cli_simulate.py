@@ -21,6 +21,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--engine", choices=("auto", "pocketsphinx", "vosk"),
                    help="override the script's engine")
     p.add_argument("--model", help="a Vosk model folder")
+    p.add_argument("--lang", help="override the script's language (en, ko): the protocol's "
+                   "translation, the grammar and the guide's voice")
     p.add_argument("--json", action="store_true", help="one JSON line per event")
     p.add_argument("--wav", type=Path, metavar="OUT.wav", help="write the microphone signal")
     p.set_defaults(func=cmd_simulate)
@@ -32,6 +34,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         script = replace(script, engine=args.engine)
     if args.model:
         script = replace(script, model=args.model)
+    if args.lang:
+        script = replace(script, lang=args.lang)
     summary = Summary()
     sinks = [json_sink(sys.stdout) if args.json else text_sink(sys.stdout), summary]
     began = time.perf_counter()

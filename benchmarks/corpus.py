@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from voice_guide.grammar import Grammar
+from voice_guide.phrases import spoken
 from voice_guide.synth import synthesize
 
 RATE = 16000
@@ -42,6 +43,12 @@ CHATTER = {
         "거기가 아파요", "어디로 퍼져요", "시간이 얼마나 걸려요", "다음에 다시 해볼게요",
         "숨을 천천히 내쉬세요", "조금 더 눌러볼게요", "여기가 어떠세요", "편하게 누워 계세요",
         "부드러워지면 말해 주세요", "멈추고 싶으면 말씀하세요",
+        # questions and remarks to the client with this grammar's report words in them
+        "거기 많이 아파요", "다른 곳으로 퍼지나요", "통증이 사라졌어요", "조금 약해졌나요",
+        "다음으로 넘어가도 될까요", "잠시만 기다려 주세요", "계속해도 괜찮으세요",
+        "맥박이 느껴지네요", "제자리에서 숨을 내쉬세요", "여기 누르면 어때요",
+        "마무리는 천천히 할게요", "연관통이 있는지 볼게요", "아니요 괜찮아요 편하게 계세요",
+        "네 그렇게 숨 쉬세요",
     ],
 }
 BABBLE = CHATTER["en"][:12] + ["the weather was lovely on the weekend",
@@ -73,7 +80,7 @@ def script(grammar: Grammar, lang: str, seed: int, reps: int = 1) -> list[tuple[
     lines: list[tuple[str, str | None]] = []
     for _ in range(reps):
         for cmd, phrases in grammar.phrases.items():
-            lines += [(" ".join(p), cmd) for p in phrases]
+            lines += [(spoken(p, lang), cmd) for p in phrases]
     chatter = CHATTER[lang]
     n_chat = max(len(lines) // 2, len(chatter))
     lines += [(chatter[i % len(chatter)], None) for i in range(n_chat)]

@@ -69,9 +69,19 @@ def spoken_commands(language: str) -> dict[str, str]:
     return {cmd: _joined(phrases[0]) for cmd, phrases in g.phrases.items()}
 
 
+#: Korean endings the model keeps as words of their own; a person says them joined.
+ENDINGS = frozenset({"요", "어요", "진다", "는다", "든다", "간다", "해", "다", "어"})
+
+
 def _joined(words: tuple[str, ...]) -> str:
-    """Korean grammars split endings off as model words ("아파 요"); say them joined."""
+    """Korean grammars split endings off as model words ("여기 요"); say them joined
+    ("여기요", "약해진다"), as the therapist will."""
     out = ""
     for w in words:
-        out += w if out and len(w) == 1 and "\uac00" <= w <= "\ud7a3" else f" {w}"
+        out += w if out and w in ENDINGS else f" {w}"
     return out.strip()
+
+
+def spoken(words: tuple[str, ...], language: str) -> str:
+    """A grammar phrasing as a person says it (tests and benchmarks speak it so)."""
+    return _joined(words) if language == "ko" else " ".join(words)

@@ -81,3 +81,14 @@ def test_korean_chatter_to_the_client_is_not_heard(tmp_path):
     assert r.states[-1] == "contract_relax", commands_said(r)
     chatter_start = [t for t in r.turns if t.get("text") == CHATTER[0]][0].get("start")
     assert [h.get("command") for h in r.of("heard") if h.t >= chatter_start] == []
+
+
+def test_the_model_load_is_announced_and_pocketsphinx_refuses_korean(capsys):
+    from voice_guide.errors import UserError
+    from voice_guide.recognizer import create
+
+    create("auto", lang="ko")
+    err = capsys.readouterr().err
+    assert "loading the Vosk model for 'ko'" in err and "engine: vosk" in err
+    with pytest.raises(UserError, match="PocketSphinx has no 'ko' model"):
+        create("pocketsphinx", lang="ko", announce=False)

@@ -125,3 +125,14 @@ def _check(path: Path) -> subprocess.CompletedProcess:
 
 def _hangul(text: str | None) -> bool:
     return bool(text) and any("\uac00" <= ch <= "\ud7a3" for ch in text)
+
+
+def test_keyboard_session_in_korean(tmp_path):
+    env = {**__import__("os").environ, "XDG_CONFIG_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-m", "voice_guide", "run", "psoas", "--keyboard",
+                          "--virtual-clock", "--lang", "ko", "--no-record"],
+                         input="next\nlocated\nyes\ntender\nrefers\nwait 13\nfinish\nyes\n",
+                         capture_output=True, text=True, timeout=60, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "전상장골극" in out.stdout and "4초." in out.stdout and "12초입니다" in out.stdout
+    assert "세션을 마쳤습니다" in out.stdout

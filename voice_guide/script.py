@@ -84,7 +84,8 @@ def load_script(path: Path) -> Script:
     return Script(
         path=path, protocol=protocol, turns=tuple(parsed),
         engine=_word(data, "engine", "auto", fail), model=_opt_text(data, "model", fail),
-        lang=_word(data, "lang", "en", fail), voice=_word(data, "voice", "en-us", fail),
+        lang=_word(data, "lang", "en", fail),
+        voice=_word(data, "voice", "ko" if data.get("lang") == "ko" else "en-us", fail),
         rate=int(_num(data, "rate", 160, 80, 450, fail)),
         pitch=int(_num(data, "pitch", 50, 0, 99, fail)),
         noise=_noise(data, fail, path.parent), echo_db=_num(data, "echo_db", None, -60, 20, fail),

@@ -18,6 +18,11 @@ from voice_guide.events import Event
 from voice_guide.speaker import RANK, STALE_TIMER_CUE, cuts_in
 
 RATE = 16000
+#: Bounds, so a session of hours keeps flat memory (benchmarks/soak.py): renders of this many
+#: recent texts are kept ("time" answers are new text each time), and clips that ended this
+#: long ago are forgotten (the echo guard in Session keeps its own last minute).
+CACHE_TEXTS = 64
+KEEP_CLIPS = 60.0
 
 
 @dataclass
@@ -90,10 +95,14 @@ class GuideVoice:
             if item.cue.get("priority") == "timer" and free - item.t > STALE_TIMER_CUE:
                 continue  # an out-of-date count is dropped, as the live speaker does
             self.clips.append(Clip(free, self._audio(item.cue["text"]), item.cue))
+            self.clips = [c for c in self.clips[:-1] if c.end > free - KEEP_CLIPS
+                          ] + self.clips[-1:]
             self._report(self.clips[-1])
 
     def _audio(self, text: str) -> np.ndarray:
         if text not in self._cache:
+            if len(self._cache) >= CACHE_TEXTS:
+                self._cache.pop(next(iter(self._cache)))  # the oldest render
             self._cache[text] = self.render(text)
         return self._cache[text]
 

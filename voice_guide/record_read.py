@@ -37,7 +37,7 @@ class Log:
     @property
     def finished(self) -> bool:
         ends = [e for e in self.events if e["event"] in ("session_end", "session_resume")]
-        return bool(ends) and ends[-1]["event"] == "session_end" and bool(ends[-1]["finished"])
+        return bool(ends) and ends[-1]["event"] == "session_end" and bool(ends[-1].get("finished"))
 
     def of(self, *kinds: str) -> list[dict]:
         return [e for e in self.events if e.get("event") in kinds]

@@ -163,3 +163,12 @@ def test_simulate_cli_json_and_wav(tmp_path):
         seconds = w.getnframes() / w.getframerate()
     assert seconds > turns[-1]["end"]
     assert "x real time" in result.stderr
+
+
+def test_expect_must_name_a_step_of_the_protocol(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("protocol: psoas\nturns:\n  - {say: next, expect: nowhere}\n")
+    result = subprocess.run([sys.executable, "-m", "voice_guide", "simulate", str(bad)],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "bad.yaml:3: 'expect: nowhere' is not a step of psoas" in result.stderr

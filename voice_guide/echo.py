@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 RATE = 16000
-MAX_LAG = 0.25  # s: how far the echo may be shifted (device latency, segment cut)
+MAX_LAG = 1.0  # s: how far the echo may be shifted (device and loopback latency, segment cut)
 
 
 def explained_share(utt: np.ndarray, utt_start: float, clip: np.ndarray,

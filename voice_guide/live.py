@@ -49,7 +49,6 @@ class LiveSession:
         self.samples = 0
         self.anchor = (0, time.monotonic())   # (samples fed, monotonic time of that sample)
         self.mic_lost = False
-        self._rendered: dict[str, object] = {}
         self.session = self._build_session(protocol)
         self.speaker = self._build_speaker()
         self.mic = None
@@ -66,10 +65,12 @@ class LiveSession:
         gram = grammar.load(self.lang)
         rec = recognizer.create(self.args.engine, model=self.args.model, lang=self.lang,
                                 grammar=gram)
-        session = Session(Dialogue(protocol), [*sinks_for(self.args.json), self._to_speaker])
+        listener = Listener(rec, lang=self.lang)
+        session = Session(Dialogue(protocol), [*sinks_for(self.args.json), self._to_speaker],
+                          listener=listener)  # the session sets the listener's echo filter
         log = self._log_decision if getattr(self.args, "verbose", False) else None
-        session.listener = GuardedListener(Listener(rec, lang=self.lang), gram,
-                                           lambda: session.speech, ECHO_TAIL, log)
+        session.listener = GuardedListener(listener, gram, lambda: session.speech, ECHO_TAIL,
+                                           log)
         return session
 
     def _log_decision(self, d, why: str | None) -> None:
@@ -167,10 +168,11 @@ class LiveSession:
         self._feed(np.zeros(n, dtype=np.int16))
 
     def _feed(self, pcm: np.ndarray) -> None:
-        before = len(self.session.rejected)
+        before = self.session.rejected_total
         self.session.feed_audio(pcm)
-        if getattr(self.args, "verbose", False):
-            for d, why in self.session.rejected[before:]:
+        new = self.session.rejected_total - before
+        if getattr(self.args, "verbose", False) and new:
+            for d, why in list(self.session.rejected)[-new:]:
                 print(f"[heard {d.start:.2f}-{d.end:.2f}s] {d.command} ignored: {why}",
                       file=sys.stderr, flush=True)
 
@@ -182,14 +184,9 @@ class LiveSession:
         self.session.speaking(a_start, a_end, text, self._played_audio(text))
 
     def _played_audio(self, text: str):
-        """What the speaker played for `text` (renders are exact and cheap, ~15 ms), so the
-        session can match the guide's echo in what the microphone hears (echo.py)."""
-        if text not in self._rendered:
-            try:
-                self._rendered[text] = self.speaker.render(text)
-            except Exception:  # noqa: BLE001 - no audio: the session falls back to words
-                self._rendered[text] = None
-        return self._rendered[text]
+        """What the speaker played for `text`, so the session can find the guide's echo in
+        what the microphone hears (echo.py); None before it has played."""
+        return self.speaker.played(text)
 
     def _to_speaker(self, event: Event) -> None:
         """Session sink: cues to the voice; stop/pause heard silence it first."""

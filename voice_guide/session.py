@@ -8,6 +8,8 @@ Timers are ticked on the audio time the listener has consumed, so they are exact
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
@@ -27,6 +29,7 @@ ECHO_SHARE_WORDS = 0.3  # ... or this much, and the command's words are in the c
 ECHO_CANCEL = 0.05  # below this share, the fit is noise: leave the audio as it is
 TRIM_PAD = 0.15  # s of audio kept around what is left after the echo is taken out
 RATE = 16000
+_DEBUG = os.environ.get("VOICE_GUIDE_DEBUG_ECHO")  # a file to log the echo guard to
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,12 @@ class Speech:
     end: float
     text: str
     pcm: np.ndarray | None = field(default=None, repr=False)  # what was played, from start
+
+
+def _debug(line: str) -> None:
+    if _DEBUG:
+        with open(_DEBUG, "a", encoding="utf-8") as f:
+            f.write(line + "\n")
 
 
 def _trimmed(seg, pcm: np.ndarray):
@@ -67,7 +76,9 @@ class Session:
         self.listener = listener
         self.echo_tail = echo_tail
         self.speech: list[Speech] = []
-        self.rejected: list[tuple[object, str]] = []  # (decision, why) for --verbose output
+        # (decision, why) for --verbose output; bounded, as decisions carry their audio
+        self.rejected: deque[tuple[object, str]] = deque(maxlen=200)
+        self.rejected_total = 0
         if listener is not None:
             listener.echo_filter = self._echo_of
 
@@ -102,6 +113,7 @@ class Session:
 
         Reporting the same start again (a cue cut short) replaces the earlier interval.
         """
+        _debug(f"guide speaks {start:.2f}-{end:.2f} {text[:30]!r} audio={pcm is not None}")
         if self.speech and self.speech[-1].start == start:
             self.speech.pop()
         self.speech.append(Speech(start, end, text, pcm))
@@ -113,6 +125,7 @@ class Session:
         why = self._self_heard(decision)
         if why:
             self.rejected.append((decision, why))
+            self.rejected_total += 1
             return
         self._send(self.dialogue.hear(decision.command, decision.t))
 
@@ -128,6 +141,8 @@ class Session:
             if s.pcm is None:
                 continue
             share, cleaned = cancel(pcm, seg.pcm_start, s.pcm, s.start)
+            _debug(f"segment {seg.start:.2f}-{seg.end:.2f} vs cue {s.start:.2f}-{s.end:.2f}: "
+                   f"{share:.0%}")
             if share >= ECHO_SHARE:
                 return f"the guide's own cue at {s.start:.2f} s explains {share:.0%} of it"
             if share >= ECHO_CANCEL:

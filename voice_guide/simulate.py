@@ -60,6 +60,7 @@ class Simulator:
         self.sinks = sinks
         self.synth = synthesize
         protocol = registry.resolve(script.protocol, language=script.lang)
+        _check_expects(script, protocol)
         if recognizer is None:
             from voice_guide.recognizer import create
             recognizer = create(script.engine, model=script.model, lang=script.lang)
@@ -211,11 +212,24 @@ class Simulator:
 
 def trim(pcm: np.ndarray, margin: float = 0.02) -> np.ndarray:
     """espeak-ng pads its speech with silence: cut it, so a turn's start and end are speech."""
-    loud = np.flatnonzero(np.abs(pcm) > 0.02 * (np.abs(pcm).max() + 1))
+    level = np.abs(pcm.astype(np.int32))
+    loud = np.flatnonzero(level > 0.02 * (level.max() + 1))
     if not len(loud):
         return pcm
     pad = int(margin * RATE)
     return pcm[max(0, loud[0] - pad): loud[-1] + pad]
+
+
+def _check_expects(script: Script, protocol) -> None:
+    """A turn's `expect` must name a step the protocol has (or a state of the guide's own)."""
+    from voice_guide.errors import located
+    from voice_guide.machine import states
+
+    known = set(states(protocol))
+    for turn in script.turns:
+        if turn.expect and turn.expect not in known:
+            raise located(script.path, turn.line, f"'expect: {turn.expect}' is not a step of "
+                          f"{protocol.id} (steps: {', '.join(protocol.steps)})")
 
 
 def default_render(lang: str = "en") -> Callable[[str], np.ndarray]:

@@ -44,6 +44,7 @@ CUT_IN_KINDS = frozenset({"hold_limit", "tp_limit", "rep"})
 #: Counts ("8 seconds") that are wrong once late: dropped after waiting STALE_TIMER_CUE.
 STALE_KINDS = frozenset({"hold_call", "hold_count", "duration"})
 STALE_TIMER_CUE = 1.5   # s
+KEEP_PLAYED = 32        # recent cues whose played audio is kept for echo matching
 RETRY_OUTPUT = 5.0      # s between attempts to reopen a failed output device
 
 SpeechCallback = Callable[[str, float, float], None]   # (text, start, end), monotonic s
@@ -112,6 +113,7 @@ class Speaker:
         self._told: set[str] = set()
         self._closed = False
         self._gen = 0
+        self._played: dict[str, np.ndarray] = {}
         self._idle = threading.Event()
         self._idle.set()
         self._thread = threading.Thread(target=self._loop, name="speaker", daemon=True)
@@ -246,6 +248,7 @@ class Speaker:
         if not len(audio):
             return
         text = cue.get("text", "")
+        self._remember(text, audio)
         on_start = None
         if self.on_speech_start is not None:
             def on_start(start: float, end: float) -> None:
@@ -255,6 +258,19 @@ class Speaker:
         self._last_end = played.end
         if self.on_speech:
             self.on_speech(text, played.start, played.end)
+
+    def played(self, text: str) -> np.ndarray | None:
+        """The audio last played for `text`: renders differ from one call to the next, so
+        echo matching (session.py, echo.py) needs exactly what went out."""
+        with self._cond:
+            return self._played.get(text)
+
+    def _remember(self, text: str, audio: np.ndarray) -> None:
+        with self._cond:
+            self._played.pop(text, None)
+            self._played[text] = audio
+            while len(self._played) > KEEP_PLAYED:
+                self._played.pop(next(iter(self._played)))
 
     def _audio_for(self, cue: dict[str, Any]) -> np.ndarray:
         """A cue's sound file if it has a readable one, else its text rendered as speech."""

@@ -27,7 +27,7 @@ def test_echo_alone_is_explained_and_a_reply_over_it_is_not():
     talk[part.start:part.start + len(word)] += word  # therapist 6 dB above the echo
     assert explained_share(talk[part], part.start / RATE, cue, 1.0) < 0.4
     alone = room(1.0) + np.pad(word, (0, RATE - len(word)))
-    assert explained_share(alone, 3.0, cue, 1.0) == 0.0
+    assert explained_share(alone, 3.0, cue, 1.0) < 0.05
 
 
 def test_segment_audio_is_the_microphone_audio_even_right_after_another_segment():

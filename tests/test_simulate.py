@@ -24,7 +24,8 @@ def heard_after_turns(result):
 
 
 def retries(result) -> int:
-    return sum(t.get("attempt") > 1 for t in result.turns)
+    """Turns said again, and corrections ("no", "back") of what the guide misheard."""
+    return sum(t.get("attempt") > 1 or bool(t.get("correction")) for t in result.turns)
 
 
 @pytest.fixture(scope="module")

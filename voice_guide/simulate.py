@@ -20,6 +20,7 @@ from voice_guide import registry
 from voice_guide.dialogue import Dialogue
 from voice_guide.events import Event
 from voice_guide.guide_voice import Clip, GuideVoice
+from voice_guide.machine import CONFIRM
 from voice_guide.noise import NoiseSource
 from voice_guide.script import Script, Turn
 from voice_guide.session import Session
@@ -97,9 +98,21 @@ class Simulator:
         for attempt in range(turn.retries + 1):
             if attempt:
                 turn = replace(turn, timing="after_cue", delay=0.5)
+            before = self.session.dialogue.state
             self._play_once(turn, attempt)
             if not turn.expect or self._reached(turn.expect):
                 return
+            self._correct(before, turn)
+
+    def _correct(self, before: str, turn: Turn) -> None:
+        """The guide misheard and moved on: undo it as a person would, before repeating.
+
+        "no" when it asks to finish, "back" when it went to another step."""
+        state = self.session.dialogue.state
+        word = "no" if state == CONFIRM else "back" if state != before else None
+        if word and not self.session.ended:
+            self._play_once(replace(turn, kind="say", value=word, timing="after_cue",
+                                    delay=0.5, expect=None), 0, correction=True)
 
     def _reached(self, step: str) -> bool:
         """After the guide has decided on what it heard: is it in `step`?"""
@@ -108,7 +121,7 @@ class Simulator:
             self._advance_to(self.now + CHUNK / RATE)
         return self.session.dialogue.state == step or self.session.ended
 
-    def _play_once(self, turn: Turn, attempt: int) -> None:
+    def _play_once(self, turn: Turn, attempt: int, correction: bool = False) -> None:
         pcm = self._turn_audio(turn)
         start = self._start_of(turn)
         self._advance_to(start)
@@ -116,6 +129,8 @@ class Simulator:
         end = start + (turn.value if turn.kind == "silence" else len(pcm) / RATE)
         data = {"start": round(start, 3), "end": round(end, 3), "kind": turn.kind,
                 "line": turn.line, "attempt": attempt + 1}
+        if correction:
+            data["correction"] = True
         if turn.kind != "silence":
             data["text"] = turn.value if turn.kind == "say" else Path(turn.value).name
             self.placed.append(Placed(self.pos, pcm.astype(np.float64)))
@@ -233,7 +248,10 @@ def _check_expects(script: Script, protocol) -> None:
 
 
 def default_render(lang: str = "en") -> Callable[[str], np.ndarray]:
-    """The live speaker's voice (pyttsx3/espeak-ng with the user's settings, in `lang`)."""
+    """The live speaker's voice (pyttsx3/espeak-ng with the user's settings, in `lang`).
+
+    pyttsx3 renders of one text differ a little from call to call, so a text is rendered once
+    per session (GuideVoice keeps it) and the echo is exactly what the guide "played"."""
     from voice_guide.settings import load_settings
     from voice_guide.tts import Renderer
 

@@ -44,7 +44,8 @@ def test_example_walks_the_main_path(name):
     assert limit.get("duration") == pytest.approx(12.0, abs=1e-6)
     assert [c.t for c in result.cues("tp_limit")] == [limit.t]
     retries = sum(t.get("attempt") > 1 or bool(t.get("correction")) for t in result.turns)
-    assert retries <= 4, [(t.get("text"), t.get("attempt")) for t in result.turns]
+    said = sum(t.get("kind") == "say" for t in result.turns)
+    assert retries <= max(4, said // 5), [(t.get("text"), t.get("attempt")) for t in result.turns]
     if name == "iliopsoas-assessment-first":
         answers = [(a.get("question"), a.get("answer")) for a in result.of("answer")]
         assert answers[0] == ("anterior_tilt_or_lordosis", "yes")

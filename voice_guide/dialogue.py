@@ -107,8 +107,8 @@ class Dialogue(TriggerPointCheck):
             return base | {"yes", "no"}
         if self.state == TP_REFERS:
             return base | {"refers", "local", "yes", "no", "worse", "next", "back", "tender"}
-        if self.state == TP_HOLD:
-            return base | {"fading", "worse"}
+        if self.state == TP_HOLD:  # hands on a point: no finishing until it is released
+            return (base - {"finish"}) | {"fading", "worse"}
         step = self.p.steps[self.state]
         words = set(step.on) | {r.command for r in self.p.rules_in(step)}
         if step.kind == "treatment":
@@ -139,6 +139,8 @@ class Dialogue(TriggerPointCheck):
         if cmd == "resume":
             return self._resume()
         if cmd == "finish":
+            if self.state == TP_HOLD:
+                return self._cue(self.say("hold_needs"), kind="hint")
             if self.state != CONFIRM:
                 self.finish_return = self.state
                 self._leave_step()  # no paced reps while the guide asks

@@ -140,7 +140,8 @@ class Session:
         for s in self._overlapping(seg.start, seg.end):
             if s.pcm is None:
                 continue
-            share, cleaned = cancel(pcm, seg.pcm_start, s.pcm, s.start)
+            played = s.pcm[: max(0, int(round((s.end - s.start) * RATE)))]  # cut cues end early
+            share, cleaned = cancel(pcm, seg.pcm_start, played, s.start)
             _debug(f"segment {seg.start:.2f}-{seg.end:.2f} vs cue {s.start:.2f}-{s.end:.2f}: "
                    f"{share:.0%}")
             if share >= ECHO_SHARE:

@@ -76,11 +76,13 @@ class Probe:
 
 
 def missed(probe: Probe, lo: float, hi: float) -> tuple[int, int]:
-    """(said, not heard) for turns starting in [lo, hi): heard before the next turn began."""
+    """(said, not heard) for turns starting in [lo, hi - 2 s): heard before the next turn
+    began. A word begun in the last 2 s of the window may not be decided before the audio
+    (the run) ends, so it is not counted."""
     starts = [s for s, _ in probe.said] + [float("inf")]
     said = missing = 0
     for (start, word), nxt in zip(probe.said, starts[1:], strict=False):
-        if not lo <= start < hi or word in ("next", "located", "yes"):
+        if not lo <= start < hi - 2.0 or word in ("next", "located", "yes"):
             continue
         said += 1
         missing += not any(start <= t < nxt and c == word for t, c in probe.heard)

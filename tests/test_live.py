@@ -97,10 +97,10 @@ def say_until(server: PulseServer, guide: Guide, rec, command: str, pred) -> int
     """Say `command` until the guide reacts (a real therapist repeats a missed word too).
 
     The recognizer misses some espeak-ng words through the room (it splits "next step" at
-    the stop consonant now and then); this test is about the device path, so up to three
+    the stop consonant now and then); this test is about the device path, so up to five
     tries are allowed and the count is returned for the report.
     """
-    for attempt in range(1, 4):
+    for attempt in range(1, 6):
         say(server, command)
         try:
             guide.wait_for(pred, timeout=6)

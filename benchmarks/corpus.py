@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from voice_guide import noise as room_noise
 from voice_guide.grammar import Grammar
 from voice_guide.phrases import spoken
 from voice_guide.synth import synthesize
@@ -117,47 +118,11 @@ def build(grammar: Grammar, lang: str, split: str, seed: int, reps: int = 1,
     return np.concatenate(parts).astype(np.float64), items
 
 
-def pink(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Pink (1/f) noise by shaping white noise in the frequency domain."""
-    spec = np.fft.rfft(rng.standard_normal(n))
-    f = np.arange(len(spec))
-    spec[1:] /= np.sqrt(f[1:])
-    spec[0] = 0
-    return np.fft.irfft(spec, n)
-
-
-def music(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Soft synthetic music: chords of harmonic tones, a new chord every 0.5-1 s."""
-    out = np.zeros(n)
-    pos = 0
-    t = np.arange(n) / RATE
-    while pos < n:
-        length = int(RATE * rng.uniform(0.5, 1.0))
-        seg = slice(pos, min(n, pos + length))
-        m = seg.stop - seg.start
-        env = np.minimum(1, np.linspace(0, 8, m)) * np.linspace(1, 0.5, m)
-        root = 110 * 2 ** (rng.integers(0, 24) / 12)
-        for interval in (0, 4, 7, 12):
-            f0 = root * 2 ** (interval / 12)
-            for h in (1, 2, 3):
-                out[seg] += env * np.sin(2 * np.pi * f0 * h * t[seg]) / h
-        pos += length
-    return out
-
-
 def babble(n: int, rng: np.random.Generator, talkers: int = 4) -> np.ndarray:
-    """Other people talking: several espeak voices saying unrelated sentences, overlapping."""
-    out = np.zeros(n)
-    voices = ["en-us+m3", "en-gb+f2", "en-us+f5", "en-029+m4", "en-gb-x-rp+f1"]
-    for k in range(talkers):
-        pos = int(rng.integers(0, RATE))
-        while pos < n:
-            text = BABBLE[rng.integers(len(BABBLE))]
-            s = synthesize(text, voice=voices[k % len(voices)], rate=int(rng.integers(140, 190)))
-            s = s[: n - pos].astype(np.float64)
-            out[pos:pos + len(s)] += s
-            pos += len(s) + int(RATE * rng.uniform(0.05, 0.4))
-    return out
+    """Other people talking: the corpus's own sentences and voices (voice_guide.noise)."""
+    return room_noise.babble(n, rng, talkers, sentences=tuple(BABBLE),
+                        voices=("en-us+m3", "en-gb+f2", "en-us+f5", "en-029+m4",
+                                "en-gb-x-rp+f1"))
 
 
 def mix(speech: np.ndarray, condition: str, seed: int) -> np.ndarray:
@@ -167,8 +132,9 @@ def mix(speech: np.ndarray, condition: str, seed: int) -> np.ndarray:
     voiced = speech[np.abs(speech) > 100]
     p_speech = np.mean(voiced**2) if len(voiced) else 1.0
     snr = CONDITIONS[condition]
-    noise = {"clean": lambda: rng.standard_normal(n), "pink": lambda: pink(n, rng),
-             "music": lambda: music(n, rng), "babble": lambda: babble(n, rng)}[condition]()
+    make = {"clean": lambda: rng.standard_normal(n), "pink": lambda: room_noise.pink(n, rng),
+            "music": lambda: room_noise.music(n, rng), "babble": lambda: babble(n, rng)}
+    noise = make[condition]()
     level = 30.0 if snr is None else np.sqrt(p_speech / 10 ** (snr / 10))  # clean: faint hiss
     noise *= level / (np.sqrt(np.mean(noise**2)) + 1e-9)
     return np.clip(np.round(speech + noise), -32768, 32767).astype(np.int16)

@@ -51,15 +51,18 @@ def music(n: int, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def babble(n: int, rng: np.random.Generator, talkers: int = 4) -> np.ndarray:
+def babble(n: int, rng: np.random.Generator, talkers: int = 4,
+           sentences: tuple[str, ...] = BABBLE_SENTENCES,
+           voices: tuple[str, ...] = BABBLE_VOICES) -> np.ndarray:
+    """Other people talking: espeak-ng voices saying sentences, overlapping."""
     from voice_guide.synth import synthesize
 
     out = np.zeros(n)
     for k in range(talkers):
         pos = int(rng.integers(0, RATE))
         while pos < n:
-            text = BABBLE_SENTENCES[rng.integers(len(BABBLE_SENTENCES))]
-            s = synthesize(text, voice=BABBLE_VOICES[k % len(BABBLE_VOICES)],
+            text = sentences[rng.integers(len(sentences))]
+            s = synthesize(text, voice=voices[k % len(voices)],
                            rate=int(rng.integers(140, 190)))[: n - pos].astype(np.float64)
             out[pos:pos + len(s)] += s
             pos += len(s) + int(RATE * rng.uniform(0.05, 0.4))

@@ -173,3 +173,34 @@ def test_expect_must_name_a_step_of_the_protocol(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 2
     assert "bad.yaml:3: 'expect: nowhere' is not a step of psoas" in result.stderr
+
+
+def test_recorded_clip_turns_and_a_noise_file(tmp_path):
+    """`audio:` turns and `noise: {kind: FILE.wav}` read whole WAV files (any rate, stereo)."""
+    import wave
+
+    import numpy as np
+
+    from voice_guide.synth import synthesize
+
+    def write_wav(path, pcm, rate, channels=1):
+        with wave.open(str(path), "wb") as w:
+            w.setnchannels(channels)
+            w.setsampwidth(2)
+            w.setframerate(rate)
+            w.writeframes(pcm.astype("<i2").tobytes())
+
+    word = synthesize("next").astype(np.float64)
+    up = np.interp(np.arange(0, len(word), 16000 / 44100), np.arange(len(word)), word)
+    write_wav(tmp_path / "next.wav", np.repeat(up, 2), 44100, channels=2)
+    hiss = np.random.default_rng(3).normal(0, 300, 16000 * 3)
+    write_wav(tmp_path / "fan.wav", hiss, 16000)
+    result = simulate("""\
+        protocol: psoas
+        engine: pocketsphinx
+        noise: {kind: fan.wav, snr_db: 30}
+        turns:
+          - {audio: next.wav, expect: locate}
+        """, tmp_path)
+    assert result.turns[0].get("text") == "next.wav"
+    assert "locate" in result.states

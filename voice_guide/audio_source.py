@@ -71,6 +71,12 @@ def read_wav(path: str | Path, chunk_seconds: float = CHUNK_SECONDS) -> Iterator
     return _wav_chunks(w, path, chunk_seconds)
 
 
+def load_wav(path: str | Path) -> np.ndarray:
+    """A whole (short) WAV as one 16 kHz mono int16 array: clips and noise files."""
+    chunks = list(read_wav(path))
+    return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
+
+
 def _warn(message: str) -> None:
     """Odd but usable input: said on stderr, and the audio is used anyway."""
     print(f"voice-guide: warning: {message}", file=sys.stderr, flush=True)

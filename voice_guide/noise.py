@@ -96,9 +96,9 @@ class NoiseSource:
 
 
 def _load_wav(path: Path) -> np.ndarray:
-    from voice_guide.audio_source import read_wav
+    from voice_guide.audio_source import load_wav
 
-    pcm = read_wav(path).astype(np.float64)
+    pcm = load_wav(path).astype(np.float64)
     if not len(pcm) or not np.any(pcm):
         from voice_guide.errors import UserError
         raise UserError(f"{path}: the noise file is empty or silent")

@@ -215,8 +215,8 @@ class Simulator:
         if turn.kind == "say":
             pcm = trim(self._speech(turn.value, turn))
         elif turn.kind == "audio":
-            from voice_guide.audio_source import read_wav
-            pcm = read_wav(Path(turn.value))
+            from voice_guide.audio_source import load_wav
+            pcm = load_wav(Path(turn.value))
         else:
             return np.zeros(0, dtype=np.int16)
         return pcm

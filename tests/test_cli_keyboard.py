@@ -38,8 +38,9 @@ def test_full_psoas_session_with_json_events():
 
 
 def test_text_output_and_unknown_words():
-    result = run_cli(["run", "psoas", "--keyboard"], "next\nhello\nfinish\nyes\n")
+    result = run_cli(["run", "psoas", "--keyboard"], "# a comment\nnext\nhello\nfinish\nyes\n")
     assert result.returncode == 0
+    assert "comment" not in result.stdout  # comment lines are skipped, not "not a command"
     assert "you    next" in result.stdout and "step: locate" in result.stdout
     assert "'hello' is not a command" in result.stdout
     assert "Session finished" in result.stdout

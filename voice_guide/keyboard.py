@@ -11,6 +11,7 @@ import threading
 import time
 from typing import TextIO
 
+from voice_guide.grammar import normalise
 from voice_guide.session import Session
 from voice_guide.vocabulary import COMMANDS
 
@@ -27,17 +28,11 @@ def _reader(stream: TextIO, lines: queue.Queue) -> None:
     lines.put(None)
 
 
-def normalize(line: str, synonyms: dict[str, str] | None = None) -> str:
-    """Lower-case, strip punctuation; a known phrasing maps to its canonical command."""
-    text = " ".join("".join(c if c.isalnum() or c in " '" else " " for c in line.lower()).split())
-    return (synonyms or {}).get(text, text)
-
-
 class Keyboard:
     def __init__(self, session: Session, stream: TextIO, *, virtual: bool = False,
-                 synonyms: dict[str, str] | None = None, notice=print) -> None:
+                 notice=print) -> None:
         self.session, self.stream, self.virtual = session, stream, virtual
-        self.synonyms, self.notice = synonyms or {}, notice
+        self.notice = notice
         self.t = 0.0
         self._t0 = time.monotonic()
 
@@ -67,14 +62,14 @@ class Keyboard:
                 self.session.tick(self.now())
 
     def _handle(self, line: str) -> None:
-        words = normalize(line).split()
-        if not words or words[0].startswith("#"):
+        words = normalise(line).split()
+        if not words or line.lstrip().startswith("#"):  # a comment (normalise drops the #)
             return
         if words[0] in ("wait", "sleep") and len(words) == 2:
             return self._wait(words[1])
         if words[0] in QUIT:
             return self.session.command("finish", self.now())
-        word = normalize(line, self.synonyms)
+        word = normalise(line)
         if word not in COMMANDS:
             self.notice(f"'{line.strip()}' is not a command. Try: help, or one of "
                         f"{', '.join(COMMANDS)}.")

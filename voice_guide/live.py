@@ -28,7 +28,7 @@ import numpy as np
 
 from voice_guide import settings as settings_mod
 from voice_guide.events import Event, cue
-from voice_guide.keyboard import normalize
+from voice_guide.grammar import normalise
 from voice_guide.session import ECHO_TAIL, Session, Speech
 from voice_guide.vocabulary import ALWAYS_ACTIVE, COMMANDS
 
@@ -218,7 +218,7 @@ class LiveSession:
             pass
 
     def _typed(self, line: str) -> None:
-        word = normalize(line)
+        word = normalise(line)
         if not word or word.startswith("#"):
             return
         if word in ("quit", "exit"):

@@ -15,9 +15,9 @@ from voice_guide.listener import Listener
 
 ROOT = Path(__file__).resolve().parent.parent
 LINES = ["stop", "is that tender", "okay next", "does it refer anywhere", "tender",
-         "pulse", "let me know if it gets worse", "found it", "yes", "we're done"]
+         "pulse", "let me know if it gets worse", "found it", "yes", "finished"]
 EXPECTED = {"stop": "stop", "okay next": "next", "tender": "tender", "pulse": "pulse",
-            "found it": "located", "yes": "yes", "we're done": "finish"}
+            "found it": "located", "yes": "yes", "finished": "finish"}
 
 
 def test_long_pink_noise_stream():

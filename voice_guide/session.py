@@ -137,6 +137,7 @@ class Session:
         cue is decoded without the cue; None when no cue overlaps.
         """
         pcm, changed = seg.pcm.astype(np.float64), False
+        heard = float(np.dot(pcm, pcm)) or 1.0
         for s in self._overlapping(seg.start, seg.end):
             if s.pcm is None:
                 continue
@@ -144,10 +145,11 @@ class Session:
             share, cleaned = cancel(pcm, seg.pcm_start, played, s.start)
             _debug(f"segment {seg.start:.2f}-{seg.end:.2f} vs cue {s.start:.2f}-{s.end:.2f}: "
                    f"{share:.0%}")
-            if share >= ECHO_SHARE:
-                return f"the guide's own cue at {s.start:.2f} s explains {share:.0%} of it"
             if share >= ECHO_CANCEL:
                 pcm, changed = cleaned, True
+        explained = 1.0 - float(np.dot(pcm, pcm)) / heard  # by every cue it overlaps, together
+        if changed and explained >= ECHO_SHARE:
+            return f"the guide's own voice explains {explained:.0%} of it"
         return _trimmed(seg, pcm) if changed else None
 
     def _self_heard(self, decision) -> str | None:

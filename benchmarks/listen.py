@@ -65,8 +65,12 @@ def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu
     """Match each accepted decision to the item it overlaps; first accept per item counts."""
     s = Score(audio=audio, cpu=cpu)
     taken: dict[int, Decision] = {}
+    why: dict[int, str] = {}  # the first rejection overlapping an item: why it was missed
     for d in decisions:
         if d.command is None:
+            k = _item_at(items, d)
+            if k is not None:
+                why.setdefault(k, f"'{d.text}': {d.reason}")
             continue
         k = _item_at(items, d)
         if k is None or k in taken:
@@ -90,7 +94,8 @@ def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu
             s.substituted += 1
             s.errors.append(f"'{item.text}' ({item.voice},{item.rate}) -> {d.command}")
         else:
-            s.errors.append(f"missed '{item.text}' ({item.voice},{item.rate})")
+            s.errors.append(f"missed '{item.text}' ({item.voice},{item.rate})"
+                            f" [{why.get(k, 'no utterance')}]")
     return s
 
 
@@ -111,6 +116,10 @@ def listener_for(rec, lang: str, args) -> Listener:
         cfg = replace(cfg, min_words=args.min_words, extra_words=args.extra_words)
     if args.room_margin is not None:
         cfg = replace(cfg, room_margin_db=args.room_margin if args.room_margin >= 0 else None)
+    if args.max_uncovered is not None:
+        cfg = replace(cfg, max_uncovered=args.max_uncovered if args.max_uncovered >= 0 else None)
+    if args.uncovered_room is not None:
+        cfg = replace(cfg, uncovered_room_db=args.uncovered_room)
     return Listener(rec, lang=lang, config=cfg, segmenter=seg)
 
 
@@ -140,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--extra-words", type=int, default=0)
     p.add_argument("--room-margin", type=float, default=None,
                    help="tuning: dB a command must stand above the room (-1: off)")
+    p.add_argument("--max-uncovered", type=float, default=None,
+                   help="tuning: seconds of speech outside the command words (-1: off)")
+    p.add_argument("--uncovered-room", type=float, default=None,
+                   help="tuning: dB above the room that counts as speech for that rule")
     p.add_argument("--errors", action="store_true", help="list every error")
     args = p.parse_args(argv)
     conds = args.conditions.split(",")

@@ -4,7 +4,7 @@ import pytest
 from listen_audio import run, timeline
 
 from voice_guide.engines.pocketsphinx_engine import PocketSphinxRecognizer
-from voice_guide.listener import Listener
+from voice_guide.listener import Listener, ListenerConfig
 from voice_guide.vocabulary import COMMANDS
 
 #: A step's worth of commands: what a guide step typically listens for besides the command.
@@ -22,10 +22,13 @@ def _accepted(decisions):
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_each_command_is_recognized(recognizer, command):
-    """The bare word, said by two voices, is heard as that command in a step that expects it."""
+    """The bare word (or, where the bare word is not a phrasing, the first phrasing: "it's
+    numb"), said by two voices, is heard as that command in a step that expects it."""
+    phrases = recognizer.grammar.phrases[command]
+    text = command if (command,) in phrases else " ".join(phrases[0])
     heard = []
     for voice in ("en-us", "en-gb"):
-        pcm, _ = timeline([command], voice=voice, seed=1)
+        pcm, _ = timeline([text], voice=voice, seed=1)
         listener = Listener(recognizer)
         listener.set_active(STEP | {command})
         heard += [d.command for d in _accepted(run(listener, pcm))]
@@ -47,10 +50,12 @@ def test_chatter_with_command_words_is_rejected(recognizer):
 
 
 def test_plain_closed_grammar_would_have_accepted_chatter(recognizer):
-    """The failure the listener beats: without the open-LM check, chatter maps to commands."""
+    """The failure the listener beats: without the open-LM and coverage checks, chatter maps
+    to commands."""
     closed = PocketSphinxRecognizer(second_pass=False)
     pcm, _ = timeline(CHATTER, seed=2)
-    assert len(_accepted(run(Listener(closed), pcm))) >= 3
+    plain = Listener(closed, config=ListenerConfig(max_uncovered=None))
+    assert len(_accepted(run(plain, pcm))) >= 3
 
 
 def test_decisions_do_not_depend_on_chunk_size(recognizer):

@@ -36,6 +36,9 @@ class Hypothesis:
     text: str
     command: str | None
     free_text: str | None = None
+    #: Where the grammar placed the phrasing's words: (start, end) seconds from the segment's
+    #: first sample (None when the engine does not say). See coverage.py.
+    words: tuple[tuple[float, float], ...] | None = None
 
 
 class Recognizer(Protocol):

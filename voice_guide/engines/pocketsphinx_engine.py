@@ -78,9 +78,11 @@ class PocketSphinxRecognizer:
         self._fsg.activate_search("cmds")
 
     def decode(self, pcm: np.ndarray) -> Hypothesis:
-        text = _run(self._fsg, pcm)
+        words = _words(self._fsg, pcm)
+        text = " ".join(w for w, _, _ in words)
         free = _run(self._lm, pcm) if self._lm is not None else None
-        return Hypothesis(text, self.grammar.lookup(text) if text else None, free)
+        spans = tuple((a, b) for _, a, b in words)
+        return Hypothesis(text, self.grammar.lookup(text) if text else None, free, spans)
 
 
 def jsgf(grammar: Grammar, active: set[str]) -> str:
@@ -91,10 +93,16 @@ def jsgf(grammar: Grammar, active: set[str]) -> str:
 
 def _run(decoder: ps.Decoder, pcm: np.ndarray) -> str:
     """Decode one segment; 'no final path' (None, '' or a prefix) comes back as ''."""
+    return " ".join(w for w, _, _ in _words(decoder, pcm))
+
+
+def _words(decoder: ps.Decoder, pcm: np.ndarray) -> list[tuple[str, float, float]]:
+    """The words of one decoded segment with their (start, end) in seconds, fillers left out."""
     decoder.start_utt()
     decoder.process_raw(np.ascontiguousarray(pcm, dtype=np.int16).tobytes(), full_utt=True)
     decoder.end_utt()
-    hyp = decoder.hyp()
-    words = [s.word for s in decoder.seg()] if hyp is not None else []
-    words = [w.split("(")[0] for w in words if not w.startswith(("<", "[", "+"))]
-    return " ".join(w for w in words if w.strip())
+    if decoder.hyp() is None:
+        return []
+    return [(s.word.split("(")[0], s.start_frame / 100, (s.end_frame + 1) / 100)
+            for s in decoder.seg()
+            if s.word.strip() and not s.word.startswith(("<", "[", "+", "(NULL"))]

@@ -18,10 +18,11 @@ from voice_guide.events import Event
 from voice_guide.speaker import RANK, STALE_TIMER_CUE, cuts_in
 
 RATE = 16000
-#: Bounds, so a session of hours keeps flat memory (benchmarks/soak.py): renders of this many
-#: recent texts are kept ("time" answers are new text each time), and clips that ended this
-#: long ago are forgotten (the echo guard in Session keeps its own last minute).
-CACHE_TEXTS = 64
+#: Bounds, so a session of hours keeps flat memory (benchmarks/soak.py): the renders of the
+#: most recently spoken texts are kept up to this many bytes of audio (2 minutes of int16 at
+#: 16 kHz; "time" answers are new text each time, step cues come back), and clips that ended
+#: this long ago are forgotten (the echo guard in Session keeps its own last minute).
+CACHE_BYTES = 120 * RATE * 2
 KEEP_CLIPS = 60.0
 
 
@@ -56,7 +57,8 @@ class GuideVoice:
         self.clips: list[Clip] = []
         self._queue: list[_Queued] = []
         self._seq = itertools.count()
-        self._cache: dict[str, np.ndarray] = {}
+        self._cache: dict[str, np.ndarray] = {}  # least recently spoken first
+        self._cache_bytes = 0
 
     def __call__(self, event: Event) -> None:
         if event.event != "cue":
@@ -100,11 +102,16 @@ class GuideVoice:
             self._report(self.clips[-1])
 
     def _audio(self, text: str) -> np.ndarray:
-        if text not in self._cache:
-            if len(self._cache) >= CACHE_TEXTS:
-                self._cache.pop(next(iter(self._cache)))  # the oldest render
-            self._cache[text] = self.render(text)
-        return self._cache[text]
+        """The text's render, from the cache (least recently spoken out first, within
+        CACHE_BYTES; a render larger than that is not kept)."""
+        pcm = self._cache.pop(text, None)
+        if pcm is None:
+            pcm = self.render(text)
+            self._cache_bytes += pcm.nbytes
+        self._cache[text] = pcm  # now the most recent
+        while self._cache_bytes > CACHE_BYTES and self._cache:
+            self._cache_bytes -= self._cache.pop(next(iter(self._cache))).nbytes
+        return pcm
 
     def _report(self, clip: Clip) -> None:
         """Placed (full length), and again if cut short: the guard keeps the latest."""

@@ -11,10 +11,11 @@ heard until the cue ends; the cue is short, and the word is heard when repeated.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable
 
 from voice_guide.grammar import Grammar, normalise
-from voice_guide.session import Speech
+from voice_guide.session import Speech, without_audio
 from voice_guide.vocabulary import BARGE_IN
 
 
@@ -29,7 +30,9 @@ class GuardedListener:
         self.grammar = grammar
         self.speech = speech
         self.tail = tail
-        self.dropped: list[tuple[object, str]] = []
+        #: the last barge-in commands dropped, with why (without their audio: hours of a
+        #: session must not keep every utterance)
+        self.dropped: deque[tuple[object, str]] = deque(maxlen=200)
 
     @property
     def t(self) -> float:
@@ -55,7 +58,7 @@ class GuardedListener:
             if self.log is not None:
                 self.log(d, why)
             if why and d.command is not None:
-                self.dropped.append((d, why))
+                self.dropped.append((without_audio(d), why))
             else:
                 out.append(d)
         return out

@@ -62,6 +62,11 @@ def _trimmed(seg, pcm: np.ndarray):
                    end=min(seg.end, seg.pcm_start + (hi - pad) / RATE))
 
 
+def without_audio(decision):
+    """A decision kept for --verbose: its audio (tens of kB an utterance) is not needed."""
+    return replace(decision, pcm=None) if getattr(decision, "pcm", None) is not None else decision
+
+
 def _words(text: str) -> list[str]:
     return "".join(c if c.isalnum() else " " for c in text.lower()).split()
 
@@ -76,7 +81,7 @@ class Session:
         self.listener = listener
         self.echo_tail = echo_tail
         self.speech: list[Speech] = []
-        # (decision, why) for --verbose output; bounded, as decisions carry their audio
+        # (decision, why) for --verbose output: the last 200, without their audio
         self.rejected: deque[tuple[object, str]] = deque(maxlen=200)
         self.rejected_total = 0
         if listener is not None:
@@ -124,7 +129,7 @@ class Session:
             return
         why = self._self_heard(decision)
         if why:
-            self.rejected.append((decision, why))
+            self.rejected.append((without_audio(decision), why))
             self.rejected_total += 1
             return
         self._send(self.dialogue.hear(decision.command, decision.t))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from listen_audio import run, timeline
 
-from voice_guide.coverage import uncovered
+from voice_guide.coverage import clipped, uncovered
 from voice_guide.engines.pocketsphinx_engine import PocketSphinxRecognizer
 from voice_guide.listener import Listener, ListenerConfig
 
@@ -78,3 +78,10 @@ def test_only_the_utterance_counts_not_its_preroll():
     pcm = bursts((0.0, 0.06), (0.3, 0.9))
     assert uncovered(pcm, ((0.3, 0.9),)) == pytest.approx(0.06, abs=0.011)
     assert uncovered(pcm, ((0.3, 0.9),), within=(0.25, 0.95)) == 0.0
+
+
+def test_clipped_input_is_not_judged_by_levels():
+    """Clipping flattens levels (a plosive's release as loud as the vowel), so the rule
+    stands aside; tests/test_bad_input.py checks a clipped "stop" is still heard."""
+    pcm = np.clip(bursts((0.2, 0.5), (0.6, 1.0)).astype(np.int32) * 30, -32768, 32767)
+    assert clipped(pcm) and not clipped(bursts((0.6, 1.0)))

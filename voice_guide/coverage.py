@@ -16,6 +16,16 @@ from __future__ import annotations
 import numpy as np
 
 HOP = 160  # 10 ms at 16 kHz: the recognizer's frame rate
+FULL_SCALE = 32000
+#: Above this share of samples at full scale the input is clipped: a plosive's release is then
+#: as loud as the vowel ("stop" 30 dB over full scale: its final "p" was 0.07 s "outside"), so
+#: levels no longer tell speech from its edges and the rule does not judge.
+CLIPPED_SHARE = 0.01
+
+
+def clipped(pcm: np.ndarray) -> bool:
+    x = np.abs(np.asarray(pcm, dtype=np.int32))
+    return len(x) > 0 and np.count_nonzero(x >= FULL_SCALE) > CLIPPED_SHARE * len(x)
 
 
 def frame_db(pcm: np.ndarray, hop: int = HOP) -> np.ndarray:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from voice_guide.coverage import uncovered
+from voice_guide.coverage import clipped, uncovered
 from voice_guide.grammar import normalise
 from voice_guide.recognizer import Hypothesis, Recognizer
 from voice_guide.room import RoomLevel, utterance_level
@@ -208,7 +208,7 @@ class Listener:
 
     def _uncovered(self, seg: Segment, hyp: Hypothesis) -> str | None:
         """Speech outside the phrasing's aligned words: a sentence with a command word in it."""
-        if self.cfg.max_uncovered is None or not hyp.words:
+        if self.cfg.max_uncovered is None or not hyp.words or clipped(seg.pcm):
             return None
         room = self._room.level(seg.pcm_start)
         floor = None if room is None else room + self.cfg.uncovered_room_db

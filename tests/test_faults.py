@@ -141,3 +141,17 @@ def test_disk_full_in_an_audio_session_then_report_and_resume(monkeypatch, capsy
     resumed = read_log(path)
     assert resumed.of("session_resume") and resumed.events[-1]["event"] == "session_end"
     assert np.all(np.diff([e["t"] for e in resumed.events]) >= 0)
+
+
+def test_open_pass_raising_leaves_the_grammar_to_judge(monkeypatch, capsys, script):
+    """Faked as above: the open-vocabulary pass raises every time. The commands are still
+    taken on the grammar pass and the coverage rule; the failure is said once."""
+    def failing(self, pcm):
+        raise RuntimeError("language model unreadable")
+
+    monkeypatch.setattr(PocketSphinxRecognizer, "transcribe", failing)
+    assert cli.main(["simulate", str(script)]) == 0
+    out, err = capsys.readouterr()
+    assert err.count("the recognizer failed (RuntimeError: language model unreadable)") == 1
+    log = read_log(sessions(os.environ["VOICE_GUIDE_DATA"])[0])
+    assert "next" in [e["command"] for e in log.of("heard")]

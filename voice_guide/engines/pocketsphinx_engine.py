@@ -80,9 +80,11 @@ class PocketSphinxRecognizer:
     def decode(self, pcm: np.ndarray) -> Hypothesis:
         words = _words(self._fsg, pcm)
         text = " ".join(w for w, _, _ in words)
-        free = _run(self._lm, pcm) if self._lm is not None else None
         spans = tuple((a, b) for _, a, b in words)
-        return Hypothesis(text, self.grammar.lookup(text) if text else None, free, spans)
+        return Hypothesis(text, self.grammar.lookup(text) if text else None, None, spans)
+
+    def transcribe(self, pcm: np.ndarray) -> str | None:
+        return _run(self._lm, pcm) if self._lm is not None else None
 
 
 def jsgf(grammar: Grammar, active: set[str]) -> str:

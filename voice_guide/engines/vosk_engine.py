@@ -67,8 +67,10 @@ class VoskRecognizer:
     def decode(self, pcm: np.ndarray) -> Hypothesis:
         text = _run(self._rec, pcm).replace("[unk]", "").strip()
         text = " ".join(text.split())
-        free = _run(self._free, pcm) if self._free is not None else None
-        return Hypothesis(text, self.grammar.lookup(text) if text else None, free)
+        return Hypothesis(text, self.grammar.lookup(text) if text else None)
+
+    def transcribe(self, pcm: np.ndarray) -> str | None:
+        return _run(self._free, pcm) if self._free is not None else None
 
 
 def _run(rec: vosk.KaldiRecognizer, pcm: np.ndarray) -> str:

@@ -179,12 +179,18 @@ class Listener:
         return self._judge(seg, hyp)
 
     def _judge(self, seg: Segment, hyp: Hypothesis) -> Decision:
-        why = self._refuse_grammar(seg, hyp)
+        why, opened = self._refuse_grammar(seg, hyp), False
+        if why and hyp.command is None and hyp.text:
+            # The grammar ended on part of a phrasing (Korean "이전 요"): the open pass may have
+            # heard the phrasing whole (report split: 2 of 64 Korean commands).
+            hyp, opened = self._open(seg, hyp), True
+            why = self._refuse_grammar(seg, hyp)
         if why:
-            return self._reject(seg, hyp.text, why)
+            return self._reject(seg, hyp.text, why, hyp.free_text)
         # Only now the open-vocabulary pass: ten times the cost of the grammar pass, and most
-        # segments in a busy room were refused above (babble RTF 0.115 -> see RESULTS).
-        hyp = self._prefer_open(replace(hyp, free_text=self.recognizer.transcribe(seg.pcm)))
+        # segments in a busy room were refused above (see benchmarks/RESULTS-listen.md).
+        if not opened:
+            hyp = self._open(seg, hyp)
         if hyp.free_text is not None:
             heard = [w for w in normalise(hyp.free_text).split() if w not in FILLERS]
             if len(heard) > self._allowed_words(hyp.text, heard):
@@ -225,6 +231,9 @@ class Listener:
         if left > self.cfg.max_uncovered:
             return f"{left:.2f} s of speech outside {hyp.text!r}"
         return None
+
+    def _open(self, seg: Segment, hyp: Hypothesis) -> Hypothesis:
+        return self._prefer_open(replace(hyp, free_text=self.recognizer.transcribe(seg.pcm)))
 
     def _prefer_open(self, hyp: Hypothesis) -> Hypothesis:
         """An open transcript that is exactly an active phrasing beats the grammar's guess."""

@@ -2,13 +2,13 @@
 
 A closed grammar maps any speech onto some phrasing, but it must still place that phrasing's
 words somewhere in the audio, and it lets silence absorb the rest. "Is it softer now" comes
-back as "softer" with "is it" and "now" inside the silence around it. So: the loud frames
+back as "it's softer", with "now" inside the silence after it. So: the loud frames
 (near the loudest frame of the words, and clearly above the room) that fall outside the
 aligned words are speech the command does not explain.
 
-Measured on isolated espeak-ng utterances of the tune split (benchmarks/RESULTS-listen.md):
-the median chatter sentence has 0.88 s of such speech, 95 % of correctly heard commands have
-at most 0.05 s.
+Measured on isolated espeak-ng utterances of the tune split (benchmarks/RESULTS-listen.md),
+counting exact word spans: the median chatter sentence has 0.88 s of such speech, 95 % of
+correctly heard commands at most 0.05 s.
 """
 
 from __future__ import annotations

@@ -67,12 +67,11 @@ def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu
     taken: dict[int, Decision] = {}
     why: dict[int, str] = {}  # the first rejection overlapping an item: why it was missed
     for d in decisions:
+        k = _item_at(items, d)
         if d.command is None:
-            k = _item_at(items, d)
             if k is not None:
                 why.setdefault(k, f"'{d.text}': {d.reason}")
             continue
-        k = _item_at(items, d)
         if k is None or k in taken:
             s.spurious += 1
             s.errors.append(f"spurious {d.command} '{d.text}' at {d.start:.1f}")

@@ -16,6 +16,7 @@ import numpy as np
 from voice_guide import noise as room_noise
 from voice_guide.grammar import Grammar
 from voice_guide.phrases import spoken
+from voice_guide.room import frame_db
 from voice_guide.synth import synthesize
 
 RATE = 16000
@@ -91,9 +92,7 @@ def script(grammar: Grammar, lang: str, seed: int, reps: int = 1) -> list[tuple[
 
 def trim(pcm: np.ndarray, rel_db: float = 35.0) -> np.ndarray:
     """Cut espeak's leading/trailing silence so `end` is the end of the last word."""
-    x = pcm.astype(np.float64)
-    frames = x[: len(x) // 160 * 160].reshape(-1, 160)
-    db = 10 * np.log10(np.mean(frames**2, axis=1) + 1)
+    db = frame_db(pcm, 160)
     on = np.nonzero(db > db.max() - rel_db)[0]
     return pcm[on[0] * 160:(on[-1] + 1) * 160]
 

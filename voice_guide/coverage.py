@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from voice_guide.room import frame_db
+
 HOP = 160  # 10 ms at 16 kHz: the recognizer's frame rate
 FULL_SCALE = 32000
 #: Above this share of samples at full scale the input is clipped: a plosive's release is then
@@ -28,13 +30,6 @@ def clipped(pcm: np.ndarray) -> bool:
     return len(x) > 0 and np.count_nonzero(x >= FULL_SCALE) > CLIPPED_SHARE * len(x)
 
 
-def frame_db(pcm: np.ndarray, hop: int = HOP) -> np.ndarray:
-    """Energy in dB of each 10 ms frame."""
-    x = np.asarray(pcm, dtype=np.float64)
-    n = len(x) // hop
-    return 10.0 * np.log10(np.mean(x[: n * hop].reshape(n, hop) ** 2, axis=1) + 1.0)
-
-
 def uncovered(pcm: np.ndarray, words: tuple[tuple[float, float], ...], *,
               below_peak_db: float = 25.0, floor_db: float | None = None,
               slack: float = 0.05, within: tuple[float, float] | None = None) -> float:
@@ -44,7 +39,7 @@ def uncovered(pcm: np.ndarray, words: tuple[tuple[float, float], ...], *,
     onset ('n' of numbness) is often left to the silence before the word. `within` (seconds
     from pcm[0]) limits the count to the utterance itself: the preroll before it may hold the
     end of a cue or of other speech that the segmenter already set apart."""
-    db = frame_db(pcm)
+    db = frame_db(pcm, HOP)
     counted = np.ones(len(db), dtype=bool)
     if within is not None:
         counted[:] = False

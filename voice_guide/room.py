@@ -44,20 +44,21 @@ class RoomLevel:
 def utterance_level(pcm: np.ndarray, skip: float, length: float) -> float | None:
     """An utterance's level: the 75th percentile dB of its frames (after `skip` seconds of
     preroll). Taken from the audio that is decoded, so an echo taken out does not count."""
-    x = np.asarray(pcm, dtype=np.float64)[int(skip * RATE): int((skip + length) * RATE)]
-    n = len(x) // FRAME
-    if n == 0:
-        return None
-    frames = x[: n * FRAME].reshape(n, FRAME)
-    return float(np.percentile(10.0 * np.log10(np.mean(frames**2, axis=1) + 1.0), 75))
+    db = frame_db(np.asarray(pcm)[int(skip * RATE): int((skip + length) * RATE)], FRAME)
+    return float(np.percentile(db, 75)) if len(db) else None
 
 
 def loud_span(pcm: np.ndarray, below_peak_db: float = 25.0) -> tuple[int, int] | None:
     """First and last sample of the frames within `below_peak_db` of the loudest frame."""
-    x = np.asarray(pcm, dtype=np.float64)
-    n = len(x) // FRAME
-    if n == 0:
+    db = frame_db(pcm, FRAME)
+    if len(db) == 0:
         return None
-    db = 10.0 * np.log10(np.mean(x[: n * FRAME].reshape(n, FRAME) ** 2, axis=1) + 1.0)
     loud = np.flatnonzero(db >= db.max() - below_peak_db)
     return int(loud[0]) * FRAME, int(loud[-1] + 1) * FRAME
+
+
+def frame_db(pcm: np.ndarray, hop: int) -> np.ndarray:
+    """Energy in dB of each whole frame of `hop` samples (a partial last frame is dropped)."""
+    x = np.asarray(pcm, dtype=np.float64)
+    n = len(x) // hop
+    return 10.0 * np.log10(np.mean(x[: n * hop].reshape(n, hop) ** 2, axis=1) + 1.0)

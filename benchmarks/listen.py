@@ -19,8 +19,10 @@ from benchmarks import corpus
 from voice_guide import recognizer as recognizers
 from voice_guide.listener import Decision, Listener, ListenerConfig
 from voice_guide.segmenter import SegmenterConfig
+from voice_guide.templates import Templates
 
 CHUNK = 1600  # 100 ms feeds, like a microphone
+WHOLE = 0.35  # s: a segment within this of both ends of a command cut it whole
 
 
 @dataclass
@@ -31,6 +33,8 @@ class Score:
     chatter: int = 0
     false_accepts: int = 0
     spurious: int = 0        # accepted where nobody said anything (noise, babble)
+    whole: int = 0           # commands the segmenter cut whole (both ends within 0.35 s)
+    confusions: dict[tuple[str, str], int] = field(default_factory=dict)  # (said, heard)
     latencies: list[float] = field(default_factory=list)
     audio: float = 0.0
     cpu: float = 0.0
@@ -40,15 +44,19 @@ class Score:
         lat = np.array(self.latencies) * 1000 if self.latencies else np.array([np.nan])
         acc = 100 * self.correct / max(1, self.commands)
         fa = 100 * self.false_accepts / max(1, self.chatter)
+        pairs = ", ".join(f"{a}→{b}" + (f" ×{n}" if n > 1 else "")
+                          for (a, b), n in sorted(self.confusions.items()))
         return (f"| {engine} | {name} | {self.commands} | {acc:.1f} % | {self.substituted} | "
                 f"{self.false_accepts}/{self.chatter} ({fa:.1f} %) | {self.spurious} | "
+                f"{100 * self.whole / max(1, self.commands):.0f} % | "
                 f"{np.median(lat):.0f} | {np.percentile(lat, 95):.0f} | "
-                f"{self.cpu / max(self.audio, 1e-9):.3f} |")
+                f"{self.cpu / max(self.audio, 1e-9):.3f} | {pairs or '–'} |")
 
 
 HEADER = ("| engine | condition | commands | accuracy | substitutions | chatter false accepts | "
-          "spurious | latency median (ms) | latency p95 (ms) | RTF |\n"
-          "|---|---|---|---|---|---|---|---|---|---|")
+          "spurious | cut whole | latency median (ms) | latency p95 (ms) | RTF | "
+          "confusions (said→heard) |\n"
+          "|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def run(listener: Listener, pcm: np.ndarray) -> tuple[list[Decision], float]:
@@ -86,11 +94,15 @@ def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu
                 s.errors.append(f"chatter '{item.text}' ({item.voice}) -> {d.command}")
             continue
         s.commands += 1
+        s.whole += any(abs(x.start - item.start) < WHOLE and abs(x.end - item.end) < WHOLE
+                       for x in decisions)
         if d and d.command == item.command:
             s.correct += 1
             s.latencies.append(d.t - item.end)
         elif d:
             s.substituted += 1
+            pair = (str(item.command), str(d.command))
+            s.confusions[pair] = s.confusions.get(pair, 0) + 1
             s.errors.append(f"'{item.text}' ({item.voice},{item.rate}) -> {d.command}")
         else:
             s.errors.append(f"missed '{item.text}' ({item.voice},{item.rate})"
@@ -107,7 +119,17 @@ def _item_at(items: list[corpus.Item], d: Decision) -> int | None:
     return best
 
 
-def listener_for(rec, lang: str, args) -> Listener:
+def templates_for(lang: str, split: str, use: bool) -> Templates | None:
+    """The shipped templates less every voice the split scores (and always less the report
+    voices): no utterance is ever matched against its own voice's templates."""
+    if not use:
+        return None
+    held_out = corpus.VOICES[lang]["report"] + (corpus.VOICES[lang]["tune"]
+                                                 if split == "tune" else [])
+    return Templates.load(lang).without_voices(held_out)
+
+
+def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Listener:
     seg = SegmenterConfig(hangover=args.hangover, use_vad=args.vad in ("both", "silero"),
                           use_energy=args.vad in ("both", "energy"))
     cfg = ListenerConfig.for_lang(lang)
@@ -119,7 +141,7 @@ def listener_for(rec, lang: str, args) -> Listener:
         cfg = replace(cfg, max_uncovered=args.max_uncovered if args.max_uncovered >= 0 else None)
     if args.uncovered_room is not None:
         cfg = replace(cfg, uncovered_room_db=args.uncovered_room)
-    return Listener(rec, lang=lang, config=cfg, segmenter=seg)
+    return Listener(rec, lang=lang, config=cfg, segmenter=seg, templates=templates)
 
 
 def engines(args) -> list[tuple[str, str]]:
@@ -152,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="tuning: seconds of speech outside the command words (-1: off)")
     p.add_argument("--uncovered-room", type=float, default=None,
                    help="tuning: dB above the room that counts as speech for that rule")
+    p.add_argument("--no-templates", action="store_true",
+                   help="the listener without the template witness (the earlier listener)")
     p.add_argument("--errors", action="store_true", help="list every error")
     args = p.parse_args(argv)
     conds = args.conditions.split(",")
@@ -162,8 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     print(HEADER)
     for engine, lang in engines(args):
         rec = recognizers.create(engine, lang=lang, announce=False)
+        templates = templates_for(lang, args.split, not args.no_templates)
         for stream in corpus.streams(rec.grammar, lang, args.split, conds, seed, reps):
-            decisions, cpu = run(listener_for(rec, lang, args), stream.pcm)
+            decisions, cpu = run(listener_for(rec, lang, args, templates), stream.pcm)
             s = score(stream.items, decisions, len(stream.pcm) / corpus.RATE, cpu)
             print(s.row(f"{stream.name} ({lang})", engine), flush=True)
             if args.errors:

@@ -3,10 +3,10 @@
     .venv/bin/python -m benchmarks.listen_isolated [--split report|tune]
 
 Each phrasing of the grammar and each chatter sentence is spoken by every voice of the split
-at the three rates, cut tight and padded as the segmenter pads it (0.25 s before, 0.1 s
-after, faint hiss), and decoded directly: no segmenter, no noise, no neighbours. Per voice:
-how often the closed-grammar pass alone names the right command (the ceiling any rejection
-rule can only lower), how often the whole listener accepts it, and chatter false accepts.
+at the three tempos, cut tight, with a second of faint hiss on each side, and heard by a fresh
+listener: no noise, no neighbours. Per voice: how often the closed-grammar pass alone names
+the right command, how often the whole listener (grammar, templates less the split's voices,
+the rules) accepts it, and chatter false accepts.
 """
 
 from __future__ import annotations
@@ -18,28 +18,28 @@ from collections import defaultdict
 import numpy as np
 
 from benchmarks import corpus
+from benchmarks.listen import templates_for
+from benchmarks.voices import render
 from voice_guide.engines.pocketsphinx_engine import PocketSphinxRecognizer
 from voice_guide.listener import Listener
 from voice_guide.phrases import spoken
-from voice_guide.segmenter import Segment
-from voice_guide.synth import synthesize
 
-PRE, POST = 0.25, 0.10
+PAD = 1.0  # s of hiss on each side
 
 
-def utterance(text: str, voice: str, rate: int, pitch: int, rng) -> np.ndarray:
-    speech = corpus.trim(synthesize(text, voice=voice, rate=rate, pitch=pitch))
-    x = np.concatenate([np.zeros(int(PRE * 16000)), speech, np.zeros(int(POST * 16000))])
+def utterance(text: str, voice: str, tempo: float, semitones: float, rng) -> np.ndarray:
+    speech = corpus.trim(render(text, voice, tempo, semitones))
+    x = np.concatenate([np.zeros(int(PAD * 16000)), speech, np.zeros(int(PAD * 16000))])
     x = x + rng.standard_normal(len(x)) * 30.0
     return np.clip(np.round(x), -32768, 32767).astype(np.int16)
 
 
 def judge(listener: Listener, pcm: np.ndarray) -> tuple[str | None, str | None]:
-    """(grammar pass command, listener's command) for one padded utterance."""
-    end = len(pcm) / 16000 - POST
-    seg = Segment(pcm=pcm, start=PRE, end=end, closed=end, pcm_start=0.0)
-    hyp = listener.recognizer.decode(pcm)
-    return hyp.command, listener._judge(seg, hyp).command
+    """(grammar pass command over the speech, the listener's accepted command or None)."""
+    cut = pcm[int((PAD - 0.25) * 16000): len(pcm) - int((PAD - 0.1) * 16000)]
+    grammar_cmd = listener.recognizer.decode(cut).command
+    heard = [d.command for d in listener.feed(pcm) + listener.flush() if d.command]
+    return grammar_cmd, heard[0] if len(heard) == 1 else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,16 +47,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--split", choices=["tune", "report"], default="report")
     args = p.parse_args(argv)
     rec = PocketSphinxRecognizer()
+    templates = templates_for("en", args.split, True)
     rng = np.random.default_rng(9 if args.split == "report" else 5)
     lines = [(spoken(ph, "en"), c) for c, phs in rec.grammar.phrases.items() for ph in phs]
     lines += [(s, None) for s in corpus.CHATTER["en"]]
     n = defaultdict(lambda: [0, 0, 0, 0, 0])  # commands, grammar right, listener right, chatter, FA
     cpu = time.process_time()
     for voice in corpus.VOICES["en"][args.split]:
-        for rate in corpus.RATES.values():
+        for tempo in corpus.TEMPOS.values():
             for text, cmd in lines:
-                pcm = utterance(text, voice, rate, int(rng.integers(35, 70)), rng)
-                grammar_cmd, heard = judge(Listener(rec), pcm)
+                pcm = utterance(text, voice, tempo, float(rng.uniform(-2.5, 2.5)), rng)
+                grammar_cmd, heard = judge(Listener(rec, templates=templates), pcm)
                 row = n[voice]
                 if cmd:
                     row[0] += 1

@@ -57,7 +57,8 @@ def test_sentence_around_a_phrasing_is_rejected(recognizer):
     (heard 'the sultan') and 'okay breathe in' (heard 'okay reagan') through; the grammar had
     put "it's softer" and "okay next" inside them, with the rest left to silence."""
     pcm, _ = timeline(CHATTER, voice="en-us+f2", rate=160, seed=4)
-    word_count_only = Listener(recognizer, config=ListenerConfig(max_uncovered=None))
+    word_count_only = Listener(recognizer, config=ListenerConfig(max_uncovered=None),
+                               templates=None)
     before = [d.command for d in run(word_count_only, pcm) if d.command]
     assert len(before) >= 2, before
     decisions = run(Listener(recognizer), pcm)

@@ -202,3 +202,57 @@ def test_finish_question_during_paced_reps_then_no_resumes_them():
     assert d.state == "contract_relax"
     reps = [e for e in kinds(d.tick(40.0), "cue") if e.get("kind") == "rep"]
     assert reps[0].t == 33.0 and reps[0].get("text") == "Lift, 2."
+
+
+def test_numb_heard_unclearly_releases_freezes_and_asks():
+    """Weak evidence for numb (evidence.py): the hold ends at once, everything freezes, and
+    the guide asks; "no" carries on where the session was, with the hold's point to revisit."""
+    d = Dialogue(protocol())
+    to_treatment(d)
+    d.hear("refers", 10.0)
+    events = d.hear("numb", 13.0, confirm=True)
+    assert kinds(events, "heard")[0].get("confirm") is True
+    end = kinds(events, "hold_end")[0]
+    assert (end.get("reason"), end.get("duration")) == ("nerve", 3.0)
+    cue = cue_of(events, "nerve_check")
+    assert cue.get("priority") == "safety" and "numbness" in cue.get("text").lower()
+    assert d.next_due() is None and d.expected_commands() == {"yes", "no"}
+    assert not [e for e in events if e.get("kind") == "nerve_stop"]
+    d.hear("next", 14.0)  # anything else: the question again, nothing moves
+    assert d.state == "contract_relax" and d.paused_by == "nerve_check"
+    events = d.hear("no", 15.0)
+    assert kinds(events, "confirm")[0].get("answer") == "no"
+    assert cue_of(events, "resume") and d.paused_by is None and d.state == "contract_relax"
+    d.hear("next", 16.0)
+    assert d.state == "explore"
+
+
+def test_numb_confirmed_stops_the_work():
+    d = Dialogue(protocol())
+    to_treatment(d)
+    d.hear("numb", 5.0, confirm=True)
+    events = d.hear("yes", 6.0)
+    assert kinds(events, "confirm")[0].get("answer") == "yes"
+    assert cue_of(events, "nerve_stop").get("priority") == "safety"
+    assert d.paused_by == "stop"
+
+
+def test_numb_heard_clearly_stops_at_once():
+    d = Dialogue(protocol())
+    to_treatment(d)
+    events = d.hear("numb", 5.0)
+    assert cue_of(events, "nerve_stop") and not [e for e in kinds(events, "cue")
+                                                  if e.get("kind") == "nerve_check"]
+
+
+def test_expected_commands_follow_the_session():
+    d = Dialogue(protocol())
+    d.start(0.0)
+    assert d.expected_commands() == {"next"}
+    to = Dialogue(protocol())
+    to_treatment(to)
+    assert "tender" in to.expected_commands() and "next" in to.expected_commands()
+    to.hear("refers", 10.0)
+    assert to.expected_commands() == {"fading", "worse"}
+    to.hear("pause", 11.0)
+    assert to.expected_commands() == {"resume"}

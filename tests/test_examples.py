@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.simkit import EXAMPLES, simulate
+from voice_guide import grammar as grammars
 from voice_guide.registry import protocol_files, shipped_folder
 
 MAIN_PATHS = {
@@ -29,6 +30,18 @@ MAIN_PATHS = {
 }
 
 
+def assert_heard_exactly_what_was_said(result, lang: str = "en") -> None:
+    """Honest examples: every report heard the first time, as the command said, and nothing
+    else heard: no repeat, no correction, no safety stop that nobody asked for."""
+    grammar = grammars.load(lang)
+    said = [grammar.lookup(t.get("text")) for t in result.turns if t.get("kind") == "say"]
+    repeats = [t for t in result.turns if t.get("attempt") > 1 or t.get("correction")]
+    assert not repeats, [(t.get("text"), t.get("line")) for t in repeats]
+    assert result.heard == said, (result.heard, said)
+    if "numb" not in said:
+        assert not result.cues("nerve_stop") and not result.cues("nerve_check")
+
+
 def test_every_shipped_protocol_has_an_example():
     assert set(MAIN_PATHS) == {p.stem for p in protocol_files(shipped_folder())}
     assert all((EXAMPLES / f"{name}.yaml").is_file() for name in MAIN_PATHS)
@@ -43,9 +56,7 @@ def test_example_walks_the_main_path(name):
     limit = [h for h in result.holds if h.get("reason") == "limit"][0]
     assert limit.get("duration") == pytest.approx(12.0, abs=1e-6)
     assert [c.t for c in result.cues("tp_limit")] == [limit.t]
-    retries = sum(t.get("attempt") > 1 or bool(t.get("correction")) for t in result.turns)
-    said = sum(t.get("kind") == "say" for t in result.turns)
-    assert retries <= max(4, said // 5), [(t.get("text"), t.get("attempt")) for t in result.turns]
+    assert_heard_exactly_what_was_said(result)
     if name == "iliopsoas-assessment-first":
         answers = [(a.get("question"), a.get("answer")) for a in result.of("answer")]
         assert answers[0] == ("anterior_tilt_or_lordosis", "yes")

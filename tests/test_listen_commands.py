@@ -50,12 +50,14 @@ def test_chatter_with_command_words_is_rejected(recognizer):
 
 
 def test_plain_closed_grammar_would_have_accepted_chatter(recognizer):
-    """The failure the listener beats: without the open-LM and coverage checks, chatter maps
-    to commands."""
+    """The failure the listener beats: without the open-LM and coverage checks and without
+    the template witness, chatter maps to commands; the templates alone refuse most of it."""
     closed = PocketSphinxRecognizer(second_pass=False)
     pcm, _ = timeline(CHATTER, seed=2)
-    plain = Listener(closed, config=ListenerConfig(max_uncovered=None))
+    plain = Listener(closed, config=ListenerConfig(max_uncovered=None), templates=None)
     assert len(_accepted(run(plain, pcm))) >= 3
+    witnessed = Listener(closed, config=ListenerConfig(max_uncovered=None))
+    assert len(_accepted(run(witnessed, pcm))) < len(_accepted(run(plain, pcm)))
 
 
 def test_decisions_do_not_depend_on_chunk_size(recognizer):

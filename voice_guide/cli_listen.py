@@ -55,10 +55,23 @@ def _emit(decisions: list[Decision], args: argparse.Namespace) -> None:
                    "end": round(d.end, 3), "text": d.text}
             if d.command is None:
                 rec["reason"] = d.reason
+            rec.update(_scores(d))
             print(json.dumps(rec, ensure_ascii=False), flush=True)
         else:
             what = d.command or f"(rejected: {d.reason})"
             print(f"{d.t:8.2f}s  {what:10}  {d.text}", flush=True)
+
+
+def _scores(d: Decision) -> dict:
+    """The decision's confidence and the runner-up command (evidence.py), when scored."""
+    if d.confidence is None:
+        return {}
+    out: dict = {"confidence": d.confidence, "evidence": d.evidence}
+    if d.runner_up:
+        out["runner_up"] = {"command": d.runner_up, "confidence": d.runner_up_confidence}
+    if d.confirm:
+        out["confirm"] = True
+    return out
 
 
 def download(args: argparse.Namespace) -> int:

@@ -18,6 +18,8 @@ from voice_guide.protocol import CONTROLS, END, Protocol, Step
 from voice_guide.trigger_point import TriggerPointCheck
 from voice_guide.vocabulary import ALWAYS_ACTIVE, COMMANDS
 
+NERVE_CHECK = "nerve_check"  # paused_by while the guide asks whether numbness was said
+
 
 @dataclass
 class Hold:
@@ -80,13 +82,17 @@ class Dialogue(TriggerPointCheck):
             self._fire(timer)
         return self._flush()
 
-    def hear(self, command: str, t: float) -> list[Event]:
-        """A command heard at audio time t (timers due before t fire first)."""
+    def hear(self, command: str, t: float, confirm: bool = False) -> list[Event]:
+        """A command heard at audio time t (timers due before t fire first). `confirm`: the
+        ears heard a safety command on weak evidence; the guide acts safely and asks back."""
         out = self.tick(t)
         self._t = max(self._t, t)
-        self._emit("heard", command=command)
+        self._emit("heard", command=command, **({"confirm": True} if confirm else {}))
         if not self.ended:
-            self._dispatch(command)
+            if confirm and command == "numb" and self.paused_by != NERVE_CHECK:
+                self._nerve_check()
+            else:
+                self._dispatch(command)
         return out + self._flush()
 
     def next_due(self) -> float | None:
@@ -101,6 +107,8 @@ class Dialogue(TriggerPointCheck):
         if self.ended:
             return set()
         base = set(ALWAYS_ACTIVE) | {"help", "repeat", "time", "finish", "numb"}
+        if self.paused_by == NERVE_CHECK:
+            return base | {"yes", "no", "resume"}
         if self.paused_by:
             return base | {"resume"}
         if self.state == CONFIRM:
@@ -115,17 +123,36 @@ class Dialogue(TriggerPointCheck):
             words |= {"tender", "refers", "local", "worse"}
         return base | words | {"back"}
 
+    def expected_commands(self) -> set[str]:
+        """The few commands this point of the session is waiting for: the ears' prior (a
+        likely command needs less evidence than an unlikely one)."""
+        if self.ended:
+            return set()
+        if self.paused_by == NERVE_CHECK or self.state == CONFIRM:
+            return {"yes", "no"}
+        if self.paused_by:
+            return {"resume"}
+        if self.state == TP_REFERS:
+            return {"refers", "local", "yes", "no"}
+        if self.state == TP_HOLD:
+            return {"fading", "worse"}
+        step = self.p.steps[self.state]
+        return set(step.on) | ({"tender"} if step.kind == "treatment" else set())
+
     # -- dispatch -----------------------------------------------------------------------
     def _dispatch(self, cmd: str) -> None:
         if cmd not in COMMANDS:
             self._cue(self.say("hint", command=cmd), kind="hint")
+        elif self.paused_by == NERVE_CHECK and cmd in ("yes", "no", "resume"):
+            self._nerve_answer(cmd)
         elif cmd == "numb":
             self._nerve_stop()
         elif cmd in ("pause", "stop"):
             self._pause(cmd)
         elif (self.paused_by and self.state != CONFIRM
               and cmd not in ("resume", "finish", "help", "time", "repeat")):
-            self._cue(self.say(self.paused_by == "stop" and "stopped" or "paused"), kind="hint")
+            key = {NERVE_CHECK: "nerve_check", "stop": "stopped"}.get(self.paused_by, "paused")
+            self._cue(self.say(key), kind="hint")
         elif cmd in CONTROLS or self.state == CONFIRM:
             self._control(cmd)
         elif self.state in CHECK_STATES:
@@ -262,6 +289,31 @@ class Dialogue(TriggerPointCheck):
     def _nerve_stop(self) -> None:
         """Nerve signs stop the work wherever the session is: the hold is released, the
         guide advises, and everything waits (finish ends; resume if it was misheard)."""
+        self._release_for_nerves()
+        self.paused_by = "stop"
+        self.clock.pause(self._t)
+        self._cue(self.say("nerve_stop"), priority="safety", interrupt=True, kind="nerve_stop")
+
+    def _nerve_check(self) -> None:
+        """Nerve signs heard, but not clearly: release and freeze everything, then ask. A
+        wrong stop costs the client a referral; a missed one could cost a nerve."""
+        self._release_for_nerves()
+        self.paused_by = NERVE_CHECK
+        self.clock.pause(self._t)
+        self._cue(self.say("nerve_check"), priority="safety", interrupt=True, kind="nerve_check")
+
+    def _nerve_answer(self, cmd: str) -> None:
+        self._emit("confirm", command="numb", answer="yes" if cmd == "yes" else "no")
+        if cmd == "yes":
+            return self._nerve_stop()
+        self.paused_by = None
+        self.clock.resume(self._t)
+        self._cue(self.say("nerve_cancel"), kind="resume")
+        if self.state in self.p.steps:
+            self._resume_reps(self.state)
+
+    def _release_for_nerves(self) -> None:
+        """End a running hold (or the check) and go back to its step, silently."""
         if self.state in CHECK_STATES:
             self._end_hold("nerve")
             self._mark_revisit(self.model.origin, "nerve")
@@ -269,9 +321,6 @@ class Dialogue(TriggerPointCheck):
             self.model.origin = None
             self._state_event()
         self._leave_step()
-        self.paused_by = "stop"
-        self.clock.pause(self._t)
-        self._cue(self.say("nerve_stop"), priority="safety", interrupt=True, kind="nerve_stop")
 
     def _finish(self, spoken: bool = False) -> None:
         self.timers = TimerQueue()

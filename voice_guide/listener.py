@@ -28,10 +28,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from voice_guide.coverage import clipped, uncovered
+from voice_guide.embedding import Embedder
+from voice_guide.errors import UserError
+from voice_guide.evidence import EvidenceConfig, Verdict, Witnesses, weigh
 from voice_guide.grammar import normalise
 from voice_guide.recognizer import Hypothesis, Recognizer
-from voice_guide.room import RoomLevel, utterance_level
+from voice_guide.room import QUIET_ROOM_DB, RoomLevel, utterance_level
 from voice_guide.segmenter import FRAME, RATE, Segment, Segmenter, SegmenterConfig
+from voice_guide.templates import POST, PRE, Match, Templates
 from voice_guide.vocabulary import ALWAYS_ACTIVE, COMMANDS
 
 #: Words that carry a phrasing rather than name the command; not evidence on their own.
@@ -53,6 +57,12 @@ class Decision:
     free_text: str | None = None  # open-vocabulary transcript, when the engine has one
     pcm: np.ndarray | None = field(default=None, repr=False, compare=False)  # the utterance
     pcm_start: float = 0.0  # audio time of pcm[0]
+    confidence: float | None = None  # 0..1 (evidence.py); None when not scored
+    runner_up: str | None = None     # the next most likely command, and its confidence
+    runner_up_confidence: float | None = None
+    evidence: str | None = None      # what decided: grammar+templates | templates | grammar
+    confirm: bool = False            # weak evidence for a safety command: the guide asks back
+    matches: tuple[Match, ...] = field(default=(), repr=False, compare=False)  # templates' best
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,8 @@ class ListenerConfig:
     room_margin_db: float | None = 6.0  # a command stands this far above the room (room.py)
     max_uncovered: float | None = 0.03  # seconds of speech the phrasing's words may leave out
     uncovered_room_db: float = 10.0     # ... counting only frames this far above the room
+    min_gap_templates: float = 0.3  # the gap rule when the templates vouch for the command (s)
+    evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
 
     @classmethod
     def for_lang(cls, lang: str) -> ListenerConfig:
@@ -91,7 +103,8 @@ class Listener:
 
     def __init__(self, recognizer: Recognizer, *, lang: str = "en",
                  config: ListenerConfig | None = None,
-                 segmenter: SegmenterConfig | None = None) -> None:
+                 segmenter: SegmenterConfig | None = None,
+                 templates: Templates | None | str = "shipped") -> None:
         self.recognizer = recognizer
         self.lang = lang
         self.cfg = config or ListenerConfig.for_lang(lang)
@@ -100,6 +113,10 @@ class Listener:
         self._samples = 0
         self._prev_end: float | None = None
         self._active = frozenset(COMMANDS)
+        self._expected: frozenset[str] = frozenset()
+        self.templates = shipped_templates(lang) if templates == "shipped" else templates
+        self._embed = embedder() if self.templates is not None else None
+        self._recent = Recent(int(RATE * 4))  # the last 4 s heard: context for the templates
         self._room = RoomLevel()
         self._frames = 0
         #: Set by the Session, which knows what the guide played: for a segment it returns
@@ -120,9 +137,15 @@ class Listener:
     def active(self) -> frozenset[str]:
         return self._active
 
-    def set_active(self, commands: Iterable[str]) -> None:
-        """Commands valid from now on; stop/pause are always added."""
+    @property
+    def expected(self) -> frozenset[str]:
+        return self._expected
+
+    def set_active(self, commands: Iterable[str], expected: Iterable[str] = ()) -> None:
+        """Commands valid from now on (stop/pause are always added), and the few the dialogue
+        expects at this point: they need less evidence (context as a prior, evidence.py)."""
         self._active = frozenset(commands) | ALWAYS_ACTIVE
+        self._expected = frozenset(expected) & self._active
 
     def feed(self, pcm: np.ndarray) -> list[Decision]:
         """Feed any amount of 16 kHz mono int16 audio; returns decisions made inside it."""
@@ -134,6 +157,7 @@ class Listener:
         for k in range(n):
             frame = buf[k * FRAME:(k + 1) * FRAME]
             self._room.push(self._frames, frame)
+            self._recent.push(frame)
             self._frames += 1
             seg = self._seg.push(frame)
             if seg is not None:
@@ -157,7 +181,8 @@ class Listener:
         echo = self.echo_filter(seg) if self.echo_filter else None
         if isinstance(echo, str):
             return self._reject(seg, "", echo)
-        if echo is not None:
+        cleaned = echo is not None
+        if cleaned:
             seg = echo  # the same segment with the guide's echo taken out of its audio
         quiet = self._below_room(seg)
         if quiet:
@@ -169,24 +194,66 @@ class Listener:
             return self._reject(seg, "", f"too long for a command ({length:.1f} s)")
         if length < self.cfg.min_length:
             return self._reject(seg, "", f"too short ({length:.2f} s)")
-        if gap is not None and gap < self.cfg.min_gap:
+        soon = gap is not None and gap < self.cfg.min_gap
+        floor = self.cfg.min_gap if self.templates is None else self.cfg.min_gap_templates
+        if gap is not None and gap < floor:
             return self._reject(seg, "", f"follows other speech after {gap:.2f} s")
         # Decode against every command, then refuse the inactive ones: a grammar cut down to
         # a step's few commands maps any word onto one of them (with {tender, stop, pause}
         # active, "next" came out as "pause").
         self.recognizer.set_commands(set(self.recognizer.grammar.phrases))
         hyp = self.recognizer.decode(seg.pcm)
-        return self._judge(seg, hyp)
+        if soon:  # a command this soon after other speech: only the templates may vouch for it
+            old = self._reject(seg, hyp.text, f"follows other speech after {gap:.2f} s")
+            sentence = False
+        else:
+            old, sentence = self._judge(seg, hyp)
+        if self.templates is None:
+            return old
+        matches = tuple(self.templates.ranked(self._embed(self._query(seg, cleaned))))
+        grammar = self.recognizer.grammar.lookup(old.text) if old.text else None
+        witnesses = Witnesses(grammar, old.command is not None, sentence, soon, old.reason)
+        verdict = weigh(witnesses, matches, length=length, active=self._active,
+                        expected=self._expected, cfg=self.cfg.evidence)
+        return self._weighed(old, verdict, matches)
 
-    def _judge(self, seg: Segment, hyp: Hypothesis) -> Decision:
-        why, opened = self._refuse_grammar(seg, hyp), False
+    def _weighed(self, old: Decision, v: Verdict, matches: tuple[Match, ...]) -> Decision:
+        """The older rules' decision, overruled or confirmed by the weighed evidence."""
+        text = old.text if v.command is None or v.command == old.command else \
+            (matches[0].phrase if matches else old.text)
+        return replace(old, command=v.command, reason=v.reason if v.command is None else None,
+                       text=text, confidence=round(v.confidence, 3), runner_up=v.runner_up,
+                       runner_up_confidence=round(v.runner_up_confidence, 3),
+                       evidence=v.evidence, confirm=v.confirm, matches=matches[:3])
+
+    def _query(self, seg: Segment, cleaned: bool) -> np.ndarray:
+        """The utterance framed as the templates are (templates.PRE s before its start,
+        templates.POST s after its end): from what was heard where it is still kept, the
+        segment's own audio where the echo was taken out, a faint hiss where nothing was
+        heard (before a stream's first sample, after its last)."""
+        a = int(round((seg.start - PRE) * RATE))
+        b = int(round((seg.end + POST) * RATE))
+        x = np.zeros(b - a, dtype=np.int16)
+        own = int(round(seg.pcm_start * RATE))
+        heard = None if cleaned else self._recent.span(max(a, 0), min(b, self._recent.end))
+        if heard is not None:
+            x[max(a, 0) - a:max(a, 0) - a + len(heard)] = heard
+        else:
+            lo, hi = max(a, own), min(b, own + len(seg.pcm))
+            x[lo - a:hi - a] = seg.pcm[lo - own:hi - own]
+        return dither(x)
+
+    def _judge(self, seg: Segment, hyp: Hypothesis) -> tuple[Decision, bool]:
+        """The older rules' decision, and whether they refused it as a sentence (speech
+        outside the phrasing's words, or an open transcript longer than a phrasing)."""
+        (why, outside), opened = self._refuse_grammar(seg, hyp), False
         if why and hyp.command is None and hyp.text:
             # The grammar ended on part of a phrasing (Korean "이전 요"): the open pass may have
             # heard the phrasing whole (report split: 2 of 64 Korean commands).
             hyp, opened = self._open(seg, hyp), True
-            why = self._refuse_grammar(seg, hyp)
+            why, outside = self._refuse_grammar(seg, hyp)
         if why:
-            return self._reject(seg, hyp.text, why, hyp.free_text)
+            return self._reject(seg, hyp.text, why, hyp.free_text), outside
         # Only now the open-vocabulary pass: ten times the cost of the grammar pass, and most
         # segments in a busy room were refused above (see benchmarks/RESULTS-listen.md).
         if not opened:
@@ -194,22 +261,24 @@ class Listener:
         if hyp.free_text is not None:
             heard = [w for w in normalise(hyp.free_text).split() if w not in FILLERS]
             if len(heard) > self._allowed_words(hyp.text, heard):
-                return self._reject(seg, hyp.text, f"sounds like a sentence ({len(heard)} words)",
-                                    hyp.free_text)
+                why = f"sounds like a sentence ({len(heard)} words)"
+                return self._reject(seg, hyp.text, why, hyp.free_text), True
         return Decision(hyp.command, seg.closed, seg.start, seg.end, hyp.text, None, hyp.free_text,
-                        pcm=seg.pcm, pcm_start=seg.pcm_start)
+                        pcm=seg.pcm, pcm_start=seg.pcm_start), False
 
-    def _refuse_grammar(self, seg: Segment, hyp: Hypothesis) -> str | None:
-        """Why the grammar pass alone already refuses the segment (None: check it further)."""
+    def _refuse_grammar(self, seg: Segment, hyp: Hypothesis) -> tuple[str | None, bool]:
+        """Why the grammar pass alone already refuses the segment (None: check it further),
+        and whether it is speech outside the phrasing's words (a sentence around it)."""
         if hyp.command is None:
-            return "not a command phrasing"
+            return "not a command phrasing", False
         if hyp.command not in self._active:
-            return f"{hyp.command!r} is not active now"
+            return f"{hyp.command!r} is not active now", False
         shortest = self.cfg.per_syllable * syllables(hyp.text)
         if seg.end - seg.start < shortest:
             return (f"too short for {hyp.text!r} "
-                    f"({seg.end - seg.start:.2f} s < {shortest:.2f} s)")
-        return self._uncovered(seg, hyp)
+                    f"({seg.end - seg.start:.2f} s < {shortest:.2f} s)"), False
+        why = self._uncovered(seg, hyp)
+        return why, why is not None
 
     def _below_room(self, seg: Segment) -> str | None:
         margin = self.cfg.room_margin_db
@@ -225,7 +294,10 @@ class Listener:
         if self.cfg.max_uncovered is None or not hyp.words or clipped(seg.pcm):
             return None
         room = self._room.level(seg.pcm_start)
-        floor = None if room is None else room + self.cfg.uncovered_room_db
+        # Digital silence (exact zeros between words) is a room at 0 dB, which makes every
+        # breath and click "speech"; no real room is quieter than a faint hiss.
+        room = max(room, QUIET_ROOM_DB) if room is not None else QUIET_ROOM_DB
+        floor = room + self.cfg.uncovered_room_db
         within = (seg.start - seg.pcm_start, seg.end - seg.pcm_start)
         left = uncovered(seg.pcm, hyp.words, floor_db=floor, within=within)
         if left > self.cfg.max_uncovered:
@@ -256,3 +328,57 @@ class Listener:
     def _reject(self, seg: Segment, text: str, reason: str, free: str | None = None) -> Decision:
         return Decision(None, seg.closed, seg.start, seg.end, text, reason, free, pcm=seg.pcm,
                         pcm_start=seg.pcm_start)
+
+
+class Recent:
+    """The last `size` samples heard, by absolute sample index."""
+
+    def __init__(self, size: int) -> None:
+        self._buf = np.zeros(size, dtype=np.int16)
+        self._end = 0  # absolute index one past the newest sample
+
+    def push(self, frame: np.ndarray) -> None:
+        n = len(frame)
+        self._buf = np.roll(self._buf, -n)
+        self._buf[-n:] = frame
+        self._end += n
+
+    @property
+    def end(self) -> int:
+        return self._end
+
+    def span(self, a: int, b: int) -> np.ndarray | None:
+        """Samples a..b (absolute), or None when they are no longer (or not yet) kept."""
+        size = len(self._buf)
+        if a < self._end - size or b > self._end or b < a or a < 0:
+            return None
+        return self._buf[size - (self._end - a): size - (self._end - b)].copy()
+
+
+def dither(pcm: np.ndarray, rms: float = 8.0) -> np.ndarray:
+    """A faint fixed hiss under the audio: exact digital silence (an edited file, a scripted
+    stream) has no spectrum at all, which neither the templates nor the models ever heard."""
+    rng = np.random.default_rng(len(pcm))
+    x = np.asarray(pcm, dtype=np.float64) + rms * rng.standard_normal(len(pcm))
+    return np.clip(np.round(x), -32768, 32767).astype(np.int16)
+
+
+_SHIPPED: dict[str, Templates | None] = {}
+_EMBEDDER: list[Embedder] = []
+
+
+def shipped_templates(lang: str) -> Templates | None:
+    """The shipped templates for `lang`, loaded once per process (None: none shipped)."""
+    if lang not in _SHIPPED:
+        try:
+            _SHIPPED[lang] = Templates.load(lang)
+        except UserError:
+            _SHIPPED[lang] = None
+    return _SHIPPED[lang]
+
+
+def embedder() -> Embedder:
+    """One speech-embedding model per process (two ONNX sessions, 2.4 MB)."""
+    if not _EMBEDDER:
+        _EMBEDDER.append(Embedder())
+    return _EMBEDDER[0]

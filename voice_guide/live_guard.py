@@ -42,8 +42,8 @@ class GuardedListener:
     def active(self) -> frozenset[str]:
         return self.listener.active
 
-    def set_active(self, commands: Iterable[str]) -> None:
-        self.listener.set_active(commands)
+    def set_active(self, commands: Iterable[str], expected: Iterable[str] = ()) -> None:
+        self.listener.set_active(commands, expected)
 
     def feed(self, pcm) -> list:
         return self._filter(self.listener.feed(pcm))

@@ -15,7 +15,7 @@ PHRASE_KEYS: tuple[str, ...] = (
     "tp_worse", "tp_cancel", "tp_return", "hold_needs", "paused", "stopped", "resumed",
     "not_paused", "help", "hint", "confirm_finish", "finish_cancel", "hold_time",
     "session_time", "duration_call", "duration_limit", "rep_lift", "rep_rest", "reps_done",
-    "first_step", "ended", "nerve_stop",
+    "first_step", "ended", "nerve_stop", "nerve_check", "nerve_cancel",
 )
 
 

@@ -83,7 +83,7 @@ def replay(protocol, log: Log) -> Dialogue:
     made = d.start(0.0)
     for e in log.events[1:]:
         if e["event"] == "heard":
-            made += d.hear(e["command"], float(e["t"]))
+            made += d.hear(e["command"], float(e["t"]), confirm=bool(e.get("confirm")))
         elif e["event"] == "session_resume":
             made += pick_up(d, float(e["t"]))
     made += d.tick(log.last_t)
@@ -120,8 +120,8 @@ class Shifted:
     def start(self, t: float = 0.0) -> list[ev.Event]:
         return pick_up(self.inner, self.offset + t)
 
-    def hear(self, command: str, t: float) -> list[ev.Event]:
-        return self.inner.hear(command, self.offset + t)
+    def hear(self, command: str, t: float, confirm: bool = False) -> list[ev.Event]:
+        return self.inner.hear(command, self.offset + t, confirm)
 
     def tick(self, t: float) -> list[ev.Event]:
         return self.inner.tick(self.offset + t)

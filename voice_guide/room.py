@@ -15,6 +15,8 @@ import numpy as np
 
 RATE, FRAME = 16000, 512
 FPS = RATE / FRAME
+#: The quietest room there is: a faint hiss (RMS about 30 of 32768). Digital silence reads 0 dB.
+QUIET_ROOM_DB = 30.0
 
 
 class RoomLevel:

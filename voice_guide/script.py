@@ -15,7 +15,7 @@ from voice_guide.errors import located
 from voice_guide.yamlfile import LineMap, load_yaml
 
 _TOP = {"protocol", "engine", "model", "lang", "voice", "rate", "pitch", "noise", "echo_db",
-        "seed", "turns"}
+        "seed", "retries", "turns"}
 _TURN = {"say", "audio", "silence", "after_cue", "wait", "at", "voice", "rate", "pitch",
          "expect", "retries"}
 _NOISE = {"kind", "snr_db"}
@@ -32,7 +32,8 @@ class Turn:
     rate: int | None = None
     pitch: int | None = None
     expect: str | None = None  # the step the guide should be in after this turn
-    retries: int = 0           # say it again (after the guide's answer) if it is not
+    retries: int = 0           # say it again (after the guide's answer) if it is not; the
+                               # script's `retries` sets the default (0: a miss is a failure)
     line: int = 0
 
 
@@ -74,10 +75,11 @@ def load_script(path: Path) -> Script:
     if not isinstance(turns, list) or not turns:
         raise fail(data.line_of("turns"), "'turns' must be a non-empty list of turns")
     line = data.line_of("turns")
+    retries = int(_num(data, "retries", 0, 0, 10, fail))  # the turns' default: honest is 0
     parsed = []
     for turn in turns:
         line = turn.line if isinstance(turn, LineMap) else line + 1
-        parsed.append(_turn(turn, line, fail, path.parent))
+        parsed.append(_turn(turn, line, fail, path.parent, retries))
     protocol = data["protocol"]
     if protocol.endswith((".yaml", ".yml")) and not Path(protocol).is_absolute():
         protocol = str(path.parent / protocol)
@@ -93,7 +95,7 @@ def load_script(path: Path) -> Script:
     )
 
 
-def _turn(raw, line: int, fail, folder: Path) -> Turn:
+def _turn(raw, line: int, fail, folder: Path, default_retries: int = 0) -> Turn:
     if not isinstance(raw, LineMap):
         raise fail(line, "each turn is a mapping such as {say: located}")
     for key in raw:
@@ -120,7 +122,7 @@ def _turn(raw, line: int, fail, folder: Path) -> Turn:
                        "to the script's folder")
     delay = _num(raw, timing, 0.5, 0, 6 * 3600, fail)
     expect = _opt_text(raw, "expect", fail)
-    retries = int(_num(raw, "retries", 2 if expect else 0, 0, 10, fail))
+    retries = int(_num(raw, "retries", default_retries if expect else 0, 0, 10, fail))
     if retries and not expect:
         raise fail(raw.line_of("retries"), "'retries' needs 'expect': the step to reach")
     return Turn(kind, value, timing, delay, voice=_opt_text(raw, "voice", fail),

@@ -136,7 +136,10 @@ class Segmenter:
         # always run the VAD: it is recurrent and needs every frame
         voiced = self._vad is None or self._vad(frame) >= self.cfg.vad_threshold
         self._voiced.append(voiced)
-        busy = self._vad is None or np.mean(self._voiced) >= self.cfg.busy_ratio
+        # Busy needs a history: at a stream's first sample the only frames seen are the
+        # speech itself, which would set the floor and gate that same speech out.
+        known = len(self._voiced) >= (self._voiced.maxlen or 1) // 2
+        busy = self._vad is None or (known and np.mean(self._voiced) >= self.cfg.busy_ratio)
         if self.cfg.use_energy and busy:
             floor = np.percentile(self._energies, self.cfg.floor_percentile)
             return voiced and energy >= floor + self.cfg.margin_db

@@ -132,7 +132,8 @@ class Session:
             self.rejected.append((without_audio(decision), why))
             self.rejected_total += 1
             return
-        self._send(self.dialogue.hear(decision.command, decision.t))
+        self._send(self.dialogue.hear(decision.command, decision.t,
+                                      confirm=bool(getattr(decision, "confirm", False))))
 
     def _echo_of(self, seg):
         """Before decoding: the guide's own played audio in a segment (echo.py).
@@ -188,4 +189,5 @@ class Session:
             for sink in self.sinks:
                 sink(event)
         if self.listener is not None and events:
-            self.listener.set_active(self.dialogue.active_commands())
+            self.listener.set_active(self.dialogue.active_commands(),
+                                     self.dialogue.expected_commands())

@@ -75,6 +75,8 @@ class Simulator:
         self.placed: list[Placed] = []
         self.prev_end = 0.0
         self.wav = _open_wav(wav) if wav else None
+        #: (script line, expected step, where the guide was) for turns that missed
+        self.missed: list[tuple[int, str, str]] = []
 
     # -- running -----------------------------------------------------------------------
     def run(self) -> Session:
@@ -103,6 +105,7 @@ class Simulator:
             if not turn.expect or self._reached(turn.expect):
                 return
             self._correct(before, turn)
+        self.missed.append((turn.line, str(turn.expect), self.session.dialogue.state))
 
     def _correct(self, before: str, turn: Turn) -> None:
         """The guide misheard and moved on: undo it as a person would, before repeating.

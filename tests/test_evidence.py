@@ -1,0 +1,107 @@
+"""Weighing the evidence (evidence.py): agreement, cost, context and the safety question.
+
+Pure functions over template matches, so each rule is checked on its own; the whole listener
+on real audio is in test_listen_commands.py and test_templates.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from voice_guide.evidence import COSTS, EvidenceConfig, Witnesses, cost, threshold, weigh
+from voice_guide.templates import Match
+from voice_guide.vocabulary import COMMANDS
+
+CFG = EvidenceConfig()
+ALL = frozenset(COMMANDS)
+NOTHING = Witnesses(None)
+LIMIT = threshold("next", frozenset(), CFG)  # a cost-1 command's threshold, not expected
+
+
+def ranked(*pairs: tuple[str, float]) -> list[Match]:
+    return [Match(c, d, c, "test") for c, d in pairs]
+
+
+def judge(matches, w=NOTHING, expected=frozenset(), active=ALL, length=0.6):
+    return weigh(w, matches, length=length, active=active, expected=expected, cfg=CFG)
+
+
+def test_grammar_and_templates_agree():
+    w = Witnesses("next", rules_accept=True)
+    d = LIMIT + CFG.agree + CFG.rules - 0.005  # too far alone, close enough with both witnesses
+    assert judge(ranked(("next", d), ("back", d + 0.1))).command is None
+    v = judge(ranked(("next", d), ("back", d + 0.1)), w)
+    assert (v.command, v.evidence, v.runner_up) == ("next", "grammar+templates", "back")
+    assert v.confidence > 0.5 > v.runner_up_confidence
+
+
+def test_templates_overrule_a_grammar_substitution():
+    """The grammar pass names 'numb' for a clear 'next' (the demo's old mistake)."""
+    v = judge(ranked(("next", 0.05), ("numb", 0.12)), Witnesses("numb", rules_accept=True))
+    assert v.command == "next" and v.evidence == "templates"
+
+
+def test_a_sentence_around_a_phrasing_earns_no_agreement():
+    """'is that tender' sounds like 'that's tender' to the grammar and the templates alike."""
+    d = LIMIT - CFG.agree / 2
+    sentence = Witnesses("tender", sentence=True, reason="0.2 s of speech outside")
+    assert judge(ranked(("tender", d), ("no", 0.4)), Witnesses("tender")).command == "tender"
+    v = judge(ranked(("tender", d + CFG.sentence), ("no", 0.4)), sentence)
+    assert v.command is None and "speech outside" in v.reason
+
+
+def test_a_command_soon_after_other_speech_needs_more():
+    d = LIMIT - CFG.soon / 2
+    assert judge(ranked(("next", d), ("no", 0.4))).command == "next"
+    assert judge(ranked(("next", d), ("no", 0.4)), Witnesses(None, soon=True)).command is None
+
+
+def test_a_far_match_is_refused_even_when_the_grammar_agrees():
+    far = LIMIT + CFG.agree + CFG.rules + 0.03
+    v = judge(ranked(("tender", far), ("softer", 0.5)), Witnesses("tender", rules_accept=True))
+    assert v.command is None and "tender" in v.reason
+
+
+def test_a_close_tie_between_two_commands_is_refused():
+    v = judge(ranked(("pulse", 0.05), ("pause", 0.05 + CFG.margin / 2)))
+    assert v.command is None and "lead" in v.reason
+
+
+def test_costly_commands_need_closer_matches_and_cheap_ones_less():
+    assert cost("finish") > cost("back") > cost("next") > cost("stop")
+    assert set(COSTS) <= set(COMMANDS)
+    d = LIMIT * 0.95  # good enough for a cost-1 command, not for finish or back
+    assert judge(ranked(("next", d), ("no", 0.4))).command == "next"
+    assert judge(ranked(("finish", d), ("no", 0.4))).command is None
+    assert judge(ranked(("back", d), ("no", 0.4))).command is None
+    assert judge(ranked(("stop", LIMIT * 1.1), ("no", 0.4))).command == "stop"
+
+
+def test_an_expected_command_needs_less_evidence():
+    d = LIMIT * 1.08
+    assert judge(ranked(("fading", d), ("no", 0.4))).command is None
+    v = judge(ranked(("fading", d), ("no", 0.4)), expected=frozenset({"fading"}))
+    assert v.command == "fading"
+    assert threshold("fading", frozenset({"fading"}), CFG) > LIMIT
+
+
+def test_inactive_commands_are_refused():
+    v = judge(ranked(("finish", 0.02), ("no", 0.4)), active=frozenset({"stop", "pause"}))
+    assert v.command is None and "not active" in v.reason
+
+
+def test_weak_numb_is_asked_back_strong_numb_is_not():
+    limit = threshold("numb", frozenset(), CFG)
+    assert judge(ranked(("numb", limit * 0.9), ("no", 0.4))).confirm is False
+    v = judge(ranked(("numb", limit * 1.1), ("no", 0.4)))
+    assert (v.command, v.confirm) == ("numb", True)
+    assert judge(ranked(("numb", limit * (CFG.weak + 0.1)), ("no", 0.4))).command is None
+
+
+def test_long_speech_falls_back_to_the_older_rules_and_asks_for_numb():
+    v = judge(ranked(("numb", 0.01)), Witnesses("numb", rules_accept=True),
+              length=CFG.max_length + 0.5)
+    assert (v.command, v.evidence, v.confirm) == ("numb", "grammar", True)
+    refused = Witnesses("next", reason="too long")
+    assert judge(ranked(("next", 0.01)), refused, length=3.0).command is None
+    assert judge([], replace(refused, rules_accept=True)).command == "next"  # no templates

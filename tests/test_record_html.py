@@ -41,7 +41,8 @@ def test_html_report_renders_in_headless_chromium(tmp_path):
     assert page_errors(result.stderr) == []
     dom = chromium(tmp_path, "--dump-dom", page.as_uri())
     assert dom.returncode == 0 and page_errors(dom.stderr) == []
-    assert "<svg" in dom.stdout and dom.stdout.count("<tr>") == 4  # head + three points
+    # safety table (head + 2 rows: hold limit, worse) and two steps' point tables (head + 2)
+    assert "<svg" in dom.stdout and dom.stdout.count("<tr>") == 3 + 3 + 2
     assert "too much pressure (worse)" in dom.stdout
 
 

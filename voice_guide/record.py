@@ -13,7 +13,10 @@ once on stderr, the log is cut back to its last complete line, and nothing more 
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -41,66 +44,186 @@ def now_iso() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def _private_dir() -> Path:
-    """The sessions folder, created (or tightened) to 0700 whatever the umask."""
+def folder_fd() -> int:
+    """The sessions folder opened without following a link, and tightened to 0700.
+
+    A symbolic link in its place is refused (ELOOP): chmod'ing or writing into whatever it
+    points at is not ours to do. Modes are set with fchmod on what was opened, so the umask
+    and the modes found do not matter.
+    """
     folder = sessions_dir()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)
-    return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        pass
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UserError(f"{folder} is a symbolic link; session logs are kept only in a real "
+                            "folder (remove the link, or set VOICE_GUIDE_DATA)") from None
+        raise
+    os.fchmod(fd, 0o700)
+    return fd
+
+
+def private_open(path: Path, flags: int, *, dir_fd: int | None = None) -> int:
+    """Open (or create) a file 0600 without following a symbolic link, whatever the umask."""
+    name = path.name if dir_fd is not None else path
+    fd = os.open(name, flags | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=dir_fd)
+    try:
+        os.fchmod(fd, 0o600)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def is_session_log(path: Path) -> bool:
+    """A `.jsonl` name, or a file whose first line is a session_start (a log renamed)."""
+    if Path(path).suffix.lower() == ".jsonl":
+        return True
+    try:
+        with open(path, "rb") as f:
+            head = f.read(200)
+    except OSError:
+        return False
+    return head.startswith(b'{"t": 0.0, "event": "session_start"')
+
+
+def refuse_log_target(path: Path, what: str) -> None:
+    """Nothing the tool writes may land on a session log (exit 2 before anything is lost)."""
+    if is_session_log(path):
+        raise UserError(f"{path}: will not write {what} onto a session log or a .jsonl file; "
+                        "choose another name")
+
+
+def lock(fd: int, path: Path) -> None:
+    """One writer per log: a second session on the same log is refused, not interleaved."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise UserError(f"{path}: in use by another voice-guide session; let it end "
+                        "first") from None
+
+
+def in_use(path: Path) -> bool:
+    """True while another process holds the log's lock (a session running on it)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
 
 
 def _new_file(protocol_id: str) -> tuple[Path, int]:
     """A fresh log file named by local time and protocol; O_EXCL so two sessions never share."""
-    folder = _private_dir()
-    stem = f"{datetime.now():%Y-%m-%d_%H-%M-%S}_{protocol_id}"
-    for n in range(1, 100):
-        path = folder / (f"{stem}.jsonl" if n == 1 else f"{stem}.{n}.jsonl")
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
-        except FileExistsError:
-            continue
-        os.fchmod(fd, 0o600)
-        return path, fd
+    dfd = folder_fd()
+    try:
+        stem = f"{datetime.now():%Y-%m-%d_%H-%M-%S}_{protocol_id}"
+        for n in range(1, 100):
+            path = sessions_dir() / (f"{stem}.jsonl" if n == 1 else f"{stem}.{n}.jsonl")
+            try:
+                fd = private_open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND,
+                                  dir_fd=dfd)
+            except FileExistsError:
+                continue
+            lock(fd, path)
+            return path, fd
+    finally:
+        os.close(dfd)
     raise OSError(f"too many logs named {stem}")
 
 
 def _reopen(path: Path) -> int:
-    """Open a log to append, cutting off a torn last line first (it would glue onto the next)."""
-    fd = os.open(path, os.O_RDWR | os.O_APPEND)
-    data = os.pread(fd, os.fstat(fd).st_size, 0) if os.fstat(fd).st_size else b""
-    keep = data.rfind(b"\n") + 1
-    if keep != len(data):
-        os.ftruncate(fd, keep)
+    """Open a log to append, locked, 0600 (its folder 0700 when it is the sessions folder)."""
+    fd = private_open(path, os.O_RDWR | os.O_APPEND)
+    lock(fd, path)
+    try:
+        if os.path.samefile(path.parent, sessions_dir()):
+            os.close(folder_fd())
+    except OSError:
+        pass  # not in the sessions folder: its folder is the user's to set
     return fd
 
 
-class Recorder:
-    """An event sink that appends each event to the log, one fsync'd line per event."""
+def cut_torn_line(fd: int) -> None:
+    """Cut off a torn last line before appending (it would glue onto the next)."""
+    size = os.fstat(fd).st_size
+    data = os.pread(fd, size, 0) if size else b""
+    keep = data.rfind(b"\n") + 1
+    if keep != len(data):
+        os.ftruncate(fd, keep)
 
-    def __init__(self, path: Path, fd: int | None, *, warn=None) -> None:
-        self.path, self.fd = path, fd
+
+class Recorder:
+    """An event sink that appends each event to the log, one fsync'd line per event.
+
+    Nothing is written until the session sends its first event: a live start that fails (no
+    microphone) leaves no log. `opener` makes the file then; `pending` are the lines that
+    go before that first event (session_start, or session_resume on an existing log).
+    """
+
+    def __init__(self, path: Path, fd: int | None, *, warn=None, opener=None,
+                 pending: list[dict] | None = None) -> None:
+        self.path, self.fd, self.opener = path, fd, opener
+        self.pending = list(pending or [])
         self.size = os.fstat(fd).st_size if fd is not None else 0
         self.warn = warn or (lambda msg: print(msg, file=sys.stderr, flush=True))
         self.last_t = 0.0
+        self.started = False  # a line of this run is on disk
 
     def __call__(self, event: Event) -> None:
         line = event.to_dict()
         line["t"] = event.t  # exact, so a replay orders commands and timers as they happened
+        if not math.isfinite(event.t):
+            return self.warn(f"voice-guide: an event at time {event.t} was not recorded")
         self.last_t = max(self.last_t, event.t)
         self.write(line)
 
     def write(self, obj: dict) -> None:
-        if self.fd is None:
+        if not self._ready():
             return
-        data = (json.dumps(obj, ensure_ascii=False) + "\n").encode()
+        try:
+            data = (json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n").encode()
+        except ValueError:
+            return self.warn(f"voice-guide: a {obj.get('event')} event with a non-finite "
+                             "number was not recorded")
         try:
             view = memoryview(data)
             while view:
                 view = view[os.write(self.fd, view):]
             os.fsync(self.fd)
             self.size += len(data)
+            self.started = True
         except OSError as exc:
             self._fail(exc)
+
+    def _ready(self) -> bool:
+        """Open the file and write the pending lines, the first time there is a line."""
+        if self.fd is None and self.opener is not None:
+            opener, self.opener = self.opener, None
+            try:
+                self.path, self.fd = opener()
+                self.size = os.fstat(self.fd).st_size
+            except OSError as exc:
+                self.warn(f"voice-guide: no session record ({exc.strerror or exc}: "
+                          f"{getattr(exc, 'filename', None) or sessions_dir()}); the session "
+                          "goes on.")
+        if self.fd is None:
+            return False
+        pending, self.pending = self.pending, []
+        for obj in pending:
+            self.write(obj)
+        return self.fd is not None
 
     def _fail(self, exc: OSError) -> None:
         """Stop writing, keep what is there readable, and say so once."""
@@ -119,43 +242,66 @@ class Recorder:
 
 
 def session_start(protocol, engine: str, client: str | None) -> dict:
+    """The first line: what was run, in which language, with the step titles the report
+    shows (the protocol file may change later; the log keeps what was said)."""
     return {"t": 0.0, "event": "session_start", "protocol": protocol.id,
             "version": str(protocol.version), "title": protocol.title, "engine": engine,
             "client": client, "started": now_iso(), "tool_version": __version__,
-            "format": LOG_FORMAT}
+            "format": LOG_FORMAT, "language": protocol.language,
+            "steps": {sid: step.title for sid, step in protocol.steps.items()}}
 
 
 def open_new(protocol, engine: str, client: str | None, warn=None) -> Recorder:
-    """A recorder on a new log; an unwritable folder gives a recorder that writes nothing."""
+    """A recorder whose log is made on the first event (an unwritable folder: it writes
+    nothing and says so once; a symlinked folder is refused before the session starts)."""
     rec_warn = warn or (lambda msg: print(msg, file=sys.stderr, flush=True))
     try:
-        path, fd = _new_file(protocol.id)
+        os.close(folder_fd())
     except OSError as exc:
         rec_warn(f"voice-guide: no session record ({exc.strerror or exc}: "
                  f"{getattr(exc, 'filename', None) or sessions_dir()}); the session goes on.")
         return Recorder(sessions_dir(), None, warn=warn)
-    rec = Recorder(path, fd, warn=warn)
-    rec.write(session_start(protocol, engine, client))
+    rec = Recorder(sessions_dir(), None, warn=warn, opener=lambda: _new_file(protocol.id))
+    rec.pending = [session_start(protocol, engine, client)]
     return rec
 
 
-def open_append(path: Path, offset: float, warn=None) -> Recorder:
+def lock_existing(path: Path) -> int:
+    """The log opened to append and locked (before it is read for the replay)."""
     try:
-        fd = _reopen(path)
+        return _reopen(path)
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UserError(f"{path}: a symbolic link; give the log itself") from None
         raise UserError(f"{path}: cannot append to the log ({exc.strerror or exc})") from None
+
+
+def open_append(path: Path, fd: int, offset: float, warn=None) -> Recorder:
+    """A recorder on a locked log; `session_resume` goes down with the first event."""
+    cut_torn_line(fd)
     rec = Recorder(path, fd, warn=warn)
     rec.last_t = offset
-    rec.write({"t": offset, "event": "session_resume", "resumed": now_iso(),
-               "tool_version": __version__})
+    rec.pending = [{"t": offset, "event": "session_resume", "resumed": now_iso(),
+                    "tool_version": __version__}]
     return rec
 
 
 def session_end(rec: Recorder, session) -> None:
+    if not rec.started:
+        return  # nothing happened in this run: no end line either
     d = session.dialogue
     t = max(rec.last_t, float(getattr(d, "now", 0.0) or 0.0))
     rec.write({"t": t, "event": "session_end", "ended": now_iso(), "finished": bool(d.ended),
                "state": d.state, "points": d.points, "revisits": list(d.revisits)})
+
+
+def engine_used(session, said: str) -> str:
+    """The engine the session's listener really runs (`auto` resolved), else `said`."""
+    obj = getattr(session, "listener", None)
+    for attr in ("listener", "recognizer"):
+        obj = getattr(obj, attr, obj)
+    name = getattr(obj, "name", None)
+    return name if isinstance(name, str) else said
 
 
 @contextmanager
@@ -178,7 +324,8 @@ def recording(session, args, *, engine: str, extra_sinks: tuple[list, ...] = ()
 
         rec = resume_session(session, resume)
     else:
-        rec = open_new(session.dialogue.p, engine, getattr(args, "client", None))
+        rec = open_new(session.dialogue.p, engine_used(session, engine),
+                       getattr(args, "client", None))
     for sinks in (session.sinks, *extra_sinks):
         sinks.insert(0, rec)  # first: on disk before it is shown or spoken
     try:

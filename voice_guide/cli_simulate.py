@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from voice_guide.printer import json_sink, text_sink
-from voice_guide.record import recording
+from voice_guide.record import recording, refuse_log_target
 from voice_guide.script import load_script
 from voice_guide.simulate import Simulator
 from voice_guide.summary import Summary
@@ -29,6 +29,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    if args.wav:
+        refuse_log_target(args.wav, "the WAV")  # before the engine loads: a quick answer
     script = load_script(args.script)
     if args.engine:
         script = replace(script, engine=args.engine)

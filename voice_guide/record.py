@@ -60,7 +60,7 @@ def folder_fd() -> int:
     try:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
+        if exc.errno == errno.ELOOP or folder.is_symlink():
             raise UserError(f"{folder} is a symbolic link; session logs are kept only in a real "
                             "folder (remove the link, or set VOICE_GUIDE_DATA)") from None
         raise

@@ -99,6 +99,7 @@ def read_record(log: Log) -> Record:
 
 def _walk(rec: Record, log: Log) -> None:
     step, prev, heard, check = None, None, None, None
+    left: tuple[Check, float] | None = None  # the check just left (a nerve stop leaves first)
     by_point: dict[int, Check] = {}
     for e in log.events:
         kind, t = e.get("event"), float(e["t"])
@@ -109,7 +110,7 @@ def _walk(rec: Record, log: Log) -> None:
                 rec.checks.append(check)
                 by_point[check.point] = check
             if state not in CHECK and state != "confirm_finish":
-                check = None
+                left, check = (check, t) if check else left, None
                 if state != "end":
                     step = state
             if state != "confirm_finish":
@@ -129,7 +130,8 @@ def _walk(rec: Record, log: Log) -> None:
             if c is not None and not c.held and c.reason is None:
                 c.reason = e.get("reason")
         elif kind == "cue":
-            _safety_cue(rec, e, step, heard, check)
+            _safety_cue(rec, e, step, heard, check or (left[0] if left and left[1] == t
+                                                       else None))
         elif kind == "answer":
             _answer(rec, e, step)
         elif kind == "homework":

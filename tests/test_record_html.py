@@ -54,3 +54,45 @@ def test_the_error_filter_catches_a_broken_page(tmp_path):
     bad.write_text("<html><body><script>undefinedFunction()</script></body></html>")
     result = chromium(tmp_path, "--dump-dom", bad.as_uri())
     assert page_errors(result.stderr)
+
+
+PDFTOTEXT, PDFTOPPM = shutil.which("pdftotext"), shutil.which("pdftoppm")
+
+
+@pytest.mark.skipif(not (PDFTOTEXT and PDFTOPPM),
+                    reason="poppler-utils is not installed (scripts/setup installs it)")
+@pytest.mark.parametrize("kind", ["report", "soap"])
+def test_pdf_report_and_soap_note_have_the_record_in_them(tmp_path, kind):
+    """WeasyPrint's PDF read back with poppler: the words are there, the page is drawn."""
+    keyboard(["next", "pulse", "located", "yes", "tender", "refers", "wait 13", "numb",
+              "finish", "yes"])
+    pdf = data_dir() / f"{kind}.pdf"
+    args = ["report", "latest", "-o", str(pdf), "--paper", "letter"]
+    result = run_cli(args + (["--format", "soap"] if kind == "soap" else []), timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    text = subprocess.run([PDFTOTEXT, str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    for words in ("Pulse under the fingers (aorta)", "Hold limit reached", "Contract and relax",
+                  "Nerve signs (numbness, tingling, weakness): work stopped"):
+        assert words in " ".join(text.split()), words
+    if kind == "soap":
+        assert "Refer to a physician" in " ".join(text.split())
+    size = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "612 x 792 pts (letter)" in size
+    png = tmp_path / "page"
+    subprocess.run([PDFTOPPM, "-r", "40", "-png", "-f", "1", "-l", "1", str(pdf), str(png)],
+                   check=True)
+    assert (tmp_path / "page-1.png").stat().st_size > 10_000  # drawn, not blank
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="chromium is not installed (scripts/setup installs it)")
+def test_soap_note_html_renders_in_headless_chromium(tmp_path):
+    keyboard(["next", "located", "yes", "tender", "local", "wait 3", "fading", "finish", "yes"])
+    page = data_dir() / "soap.html"
+    assert run_cli(["report", "latest", "--format", "soap", "-o", str(page)]).returncode == 0
+    dom = chromium(tmp_path, "--dump-dom", page.as_uri())
+    assert dom.returncode == 0 and page_errors(dom.stderr) == []
+    for words in ("S: Subjective", "O: Objective", "A: Assessment", "P: Plan",
+                  "none indicated by the record", 'class="blank tall"'):
+        assert words in dom.stdout, words

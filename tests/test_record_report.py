@@ -45,7 +45,7 @@ def test_assessment_first_report_lists_its_nerve_sign_stops_and_the_pulse():
     soap = run_cli(["report", "latest", "--format", "soap"]).stdout
     assert "## S: Subjective" in soap and "## P: Plan" in soap
     assert "- **Referral:** Refer to a physician before further work here: nerve signs " \
-           "stopped the work (0:02 Compensators first, 0:05 Contract and relax)." in soap
+           "stopped the work at 0:02 (Compensators first), 0:05 (Contract and relax)." in soap
     assert "Chief complaint, in the client's words:** ____" in soap
 
 

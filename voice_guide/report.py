@@ -154,10 +154,14 @@ th,td{border:1px solid #bbb;padding:.2em .5em;text-align:left;vertical-align:top
 th{background:#eee}td.t{white-space:nowrap}ul{margin:.2em 0}svg{width:100%;height:auto}
 table.safety td{background:#fff4f2}.none{color:#555}
 .blank{border-bottom:1px solid #777;min-height:1.6em;margin:.2em 0 .6em}
+.field{margin-top:.6em}.pair{display:flex;gap:2em}.pair .field{flex:1}
+table.points{table-layout:fixed}table.points th:nth-child(1){width:9%}
+table.points th:nth-child(2){width:9%}table.points th:nth-child(3){width:20%}
+table.points th:nth-child(4){width:24%}
 .blank.tall{min-height:4.5em;border:1px solid #999}.label{font-weight:600}
 @page{margin:14mm}
 @media print{body{margin:0;max-width:none;font-size:10.5pt}h2,h3{break-after:avoid}
-tr,li,svg,.blank{break-inside:avoid}a{color:inherit;text-decoration:none}}
+tr,li,svg,.field,.pair{break-inside:avoid}a{color:inherit;text-decoration:none}}
 """
 
 
@@ -195,7 +199,7 @@ def html_page(log: Log, paper: str = "A4") -> str:
     parts.append(f"<h2>{e(w['points'])}</h2>")
     for step, checks in by_step(rec):
         parts.append(f"<h3>{e(rec.title(step))}</h3>"
-                     + html_table(point_head(w), [point_row(c, w) for c in checks]))
+                     + html_table(point_head(w), [point_row(c, w) for c in checks], "points"))
     if not rec.checks:
         parts.append(f"<p>{e(w['no_points'])}</p>")
     for t, items, none in lists(rec, w):

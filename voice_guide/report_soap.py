@@ -45,7 +45,7 @@ def reported(rec: Record, w: Words) -> list[str]:
 
 
 def _times(rec: Record) -> str:
-    return ", ".join(f"{clock(s.t)} {rec.title(s.step)}" for s in rec.nerve_stops)
+    return ", ".join(f"{clock(s.t)} ({rec.title(s.step)})" for s in rec.nerve_stops)
 
 
 def summary(rec: Record, w: Words) -> str:
@@ -105,8 +105,8 @@ def markdown(log: Log) -> str:
 
 
 def _blank(label: str, tall: bool = False) -> str:
-    return (f'<div class="label">{e(label)}</div>'
-            f'<div class="blank{" tall" if tall else ""}"></div>')
+    return (f'<div class="field"><div class="label">{e(label)}</div>'
+            f'<div class="blank{" tall" if tall else ""}"></div></div>')
 
 
 def _ul(items: list[str], none: str) -> str:
@@ -123,13 +123,14 @@ def html_page(log: Log, paper: str = "A4") -> str:
     p = [f"<h1>{e(title)}</h1><p><em>{e(w['draft_note'])}</em></p><dl>"
          + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in facts(rec, w)) + "</dl>"]
     p.append(f"<h2>{e(w['S'])}</h2>" + _blank(w["complaint"], tall=True)
-             + _blank(f"{w['pain_before']}            {w['pain_after']}")
+             + '<div class="pair">' + _blank(w["pain_before"]) + _blank(w["pain_after"])
+             + "</div>"
              + f"<h3>{e(c['answers'][0])}</h3>" + _ul(c["answers"][1], c["answers"][2])
              + f"<h3>{e(w['reported'])}</h3>" + _ul(c["reported"], w["none"]))
     p.append(f"<h2>{e(w['O'])}</h2>")
     for step, checks in by_step(rec):
         p.append(f"<h3>{e(rec.title(step))}</h3>"
-                 + html_table(point_head(w), [point_row(x, w) for x in checks]))
+                 + html_table(point_head(w), [point_row(x, w) for x in checks], "points"))
     if not rec.checks:
         p.append(f"<p>{e(w['no_points'])}</p>")
     rows = safety_rows(rec, w)

@@ -52,7 +52,7 @@ EN = {
     "sum_points": "{n} point(s) held: {fading} released (fading), {limit} at the hold limit, "
                   "{worse} left for too much pressure, {other} cut off or stopped.",
     "referral": "Referral", "refer_nerve": "Refer to a physician before further work here: "
-                                           "nerve signs stopped the work ({times}).",
+                                           "nerve signs stopped the work at {times}.",
     "refer_none": "none indicated by the record",
     "next_session": "Next session", "signature": "Therapist, signature and date",
     "draft_note": "Drafted from the session record; check, complete and sign.",
@@ -100,7 +100,7 @@ KO = {
     "sum_points": "유지한 지점 {n}개: 풀림 {fading}개, 유지 한도 {limit}개, 압력 과다로 떠남 "
                   "{worse}개, 중단 {other}개.",
     "referral": "의뢰", "refer_nerve": "이 부위를 더 작업하기 전에 의사에게 의뢰: 신경 증상으로 "
-                                       "작업을 멈춤 ({times}).",
+                                       "작업을 멈춤: {times}.",
     "refer_none": "기록상 해당 없음",
     "next_session": "다음 세션", "signature": "치료사 서명과 날짜",
     "draft_note": "세션 기록으로 작성한 초안입니다. 확인하고 채운 뒤 서명하세요.",

@@ -77,6 +77,7 @@ def test_a_second_resume_of_the_same_log_is_refused():
         one_line_exit_2(second, "in use")
         default = run_cli(["run", "psoas", "--keyboard", "--resume"], "next\n")
         one_line_exit_2(default, "no unfinished 'psoas' session")  # the busy one is skipped
+        assert "in use" in run_cli(["sessions"]).stdout
     finally:
         first.stdin.write("finish\nyes\n")
         first.stdin.close()

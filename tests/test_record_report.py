@@ -103,3 +103,29 @@ def test_sessions_by_number_latest_and_name_and_json():
     assert missing.returncode == 2 and "no session 7: `voice-guide sessions` lists 1 to 2" \
         in missing.stderr
     assert len(logs()) == 2 and data_dir().is_dir()
+
+
+def test_an_old_log_without_heartbeats_or_titles_still_reports_and_resumes():
+    """The JSON-lines contract grew (heartbeat, answer words, step titles, language): a log
+    written before reads, reports with the installed protocol's titles, and resumes."""
+    from test_record_kill import BEFORE_KILL
+
+    result = run_cli(["run", "psoas", "--keyboard", "--virtual-clock"],
+                     "\n".join(BEFORE_KILL) + "\n")
+    assert result.returncode == 0, result.stderr
+    [path] = logs()
+    old = []
+    for line in path.read_text().splitlines():
+        e = json.loads(line)
+        if e["event"] == "session_start":
+            del e["steps"], e["language"]
+        if e["event"] not in ("heartbeat", "session_end"):
+            old.append(json.dumps(e))
+    path.write_text("\n".join(old) + "\n")
+    md = run_cli(["report", "1"]).stdout
+    assert "### Explore the muscle" in md and "| 3 | 0:39 | refers | at least 4.0 s" in md
+    resumed = run_cli(["run", "psoas", "--keyboard", "--virtual-clock", "--resume", "1",
+                       "--json"], "finish\nyes\n")
+    assert resumed.returncode == 0 and "replay differs" not in resumed.stderr
+    cut = next(json.loads(x) for x in resumed.stdout.splitlines() if '"hold_end"' in x)
+    assert (cut["reason"], cut["duration"]) == ("interrupted", 4.0)  # its last line, 43 s

@@ -16,7 +16,7 @@ import unicodedata
 from pathlib import Path
 
 from voice_guide.errors import UserError
-from voice_guide.record import refuse_log_target, sessions_dir
+from voice_guide.record import in_use, refuse_log_target, sessions_dir
 from voice_guide.record_read import find_log, numbered, read_log
 from voice_guide.report import minutes, points, when
 from voice_guide.report_render import PAPERS, render
@@ -50,7 +50,8 @@ def _record_options(p: argparse.ArgumentParser, resume: bool) -> None:
     p.add_argument("--client", metavar="LABEL", help="a label for the client, kept in the log")
     if resume:
         p.add_argument("--resume", nargs="?", const="", metavar="LOG",
-                       help="continue an interrupted session (default: the newest unfinished "
+                       help="continue an interrupted session: a log's path, or its number or "
+                            "name in `voice-guide sessions` (default: the newest unfinished "
                             "log of this protocol)")
 
 
@@ -111,7 +112,8 @@ def rows() -> list[dict]:
                     "title": str(log.start.get("title") or log.protocol),
                     "client": log.start.get("client"), "seconds": round(log.last_t, 1),
                     "points": len(points(log)),
-                    "status": "finished" if log.finished else "unfinished",
+                    "status": "finished" if log.finished
+                    else "in use" if in_use(log.path) else "unfinished",
                     "name": log.path.name, "path": str(log.path)})
     return out
 

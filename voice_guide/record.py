@@ -180,12 +180,13 @@ class Recorder:
         self.warn = warn or (lambda msg: print(msg, file=sys.stderr, flush=True))
         self.last_t = 0.0
         self.started = False  # a line of this run is on disk
+        self.skipped_bad = 0
 
     def __call__(self, event: Event) -> None:
         line = event.to_dict()
         line["t"] = event.t  # exact, so a replay orders commands and timers as they happened
         if not math.isfinite(event.t):
-            return self.warn(f"voice-guide: an event at time {event.t} was not recorded")
+            return self._bad(f"an event at time {event.t}")
         self.last_t = max(self.last_t, event.t)
         self.write(line)
 
@@ -195,8 +196,7 @@ class Recorder:
         try:
             data = (json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n").encode()
         except ValueError:
-            return self.warn(f"voice-guide: a {obj.get('event')} event with a non-finite "
-                             "number was not recorded")
+            return self._bad(f"a {obj.get('event')} event with a non-finite number")
         try:
             view = memoryview(data)
             while view:
@@ -206,6 +206,12 @@ class Recorder:
             self.started = True
         except OSError as exc:
             self._fail(exc)
+
+    def _bad(self, what: str) -> None:
+        """An event JSON cannot hold (NaN, infinity) is left out, said once."""
+        if not self.skipped_bad:
+            self.warn(f"voice-guide: {what} was not recorded (not a finite number)")
+        self.skipped_bad += 1
 
     def _ready(self) -> bool:
         """Open the file and write the pending lines, the first time there is a line."""
@@ -276,13 +282,13 @@ def lock_existing(path: Path) -> int:
         raise UserError(f"{path}: cannot append to the log ({exc.strerror or exc})") from None
 
 
-def open_append(path: Path, fd: int, offset: float, warn=None) -> Recorder:
+def open_append(path: Path, fd: int, offset: float, engine: str, warn=None) -> Recorder:
     """A recorder on a locked log; `session_resume` goes down with the first event."""
     cut_torn_line(fd)
     rec = Recorder(path, fd, warn=warn)
     rec.last_t = offset
     rec.pending = [{"t": offset, "event": "session_resume", "resumed": now_iso(),
-                    "tool_version": __version__}]
+                    "engine": engine, "tool_version": __version__}]
     return rec
 
 
@@ -322,7 +328,7 @@ def recording(session, args, *, engine: str, extra_sinks: tuple[list, ...] = ()
     if resume is not None:
         from voice_guide.resume import resume_session
 
-        rec = resume_session(session, resume)
+        rec = resume_session(session, resume, engine_used(session, engine))
     else:
         rec = open_new(session.dialogue.p, engine_used(session, engine),
                        getattr(args, "client", None))

@@ -43,8 +43,11 @@ def status(log: Log, w: Words) -> str:
 
 
 def engine(log: Log, w: Words) -> str:
-    name = str(log.start.get("engine"))
-    return w["engine_keyboard"] if name == "keyboard" else name
+    """The engines that heard the session (a resume may use another), in order."""
+    names = [str(x.get("engine")) for x in (log.start, *log.of("session_resume"))
+             if x.get("engine")]
+    unique = list(dict.fromkeys(names)) or ["?"]
+    return ", ".join(w["engine_keyboard"] if n == "keyboard" else n for n in unique)
 
 
 def facts(rec: Record, w: Words) -> list[tuple[str, str]]:

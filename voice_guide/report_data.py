@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from voice_guide import registry
+from voice_guide.errors import UserError
 from voice_guide.record_read import Log
 
 CHECK = ("tp_refers", "tp_hold")
@@ -90,9 +92,27 @@ def language_of(log: Log) -> str:
     return "ko" if any("\uac00" <= c <= "\ud7a3" for c in title) else "en"
 
 
+def step_titles(log: Log, language: str) -> dict[str, str]:
+    """The step titles the log kept; for older logs, those of the installed protocol of that
+    id and version (ids stay when it is not installed, or has changed)."""
+    kept = log.start.get("steps")
+    if isinstance(kept, dict):
+        return {str(k): str(v) for k, v in kept.items()}
+    pid = str(log.start.get("protocol"))
+    if not re.fullmatch(r"[\w-]+", pid):  # an id, never a path read from a log
+        return {}
+    try:
+        protocol = registry.resolve(pid, language=language)
+    except (UserError, OSError, ValueError):
+        return {}
+    if str(protocol.version) != str(log.start.get("version")):
+        return {}
+    return {sid: step.title for sid, step in protocol.steps.items()}
+
+
 def read_record(log: Log) -> Record:
-    titles = log.start.get("steps")
-    rec = Record(log, language_of(log), titles if isinstance(titles, dict) else {})
+    language = language_of(log)
+    rec = Record(log, language, step_titles(log, language))
     _walk(rec, log)
     return rec
 

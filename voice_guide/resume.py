@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from voice_guide import events as ev
 from voice_guide.dialogue import Dialogue
 from voice_guide.errors import UserError
 from voice_guide.machine import TP_HOLD
 from voice_guide.record import Recorder, lock_existing, open_append
-from voice_guide.record_read import Log, newest_unfinished, read_log
+from voice_guide.record_read import Log, find_log, newest_unfinished, read_log
 
 COMPARED = ("heard", "state", "hold_start", "hold_end", "revisit")
 
@@ -142,14 +141,14 @@ class Shifted:
         return getattr(self.inner, name)
 
 
-def resume_session(session, which: str) -> Recorder:
+def resume_session(session, which: str, engine: str) -> Recorder:
     """Replace the session's dialogue by the replayed one and append to its log.
 
     The log is locked before it is read, so a second resume of it is refused ("in use")
     instead of replaying the same state and interleaving lines with the first.
     """
     protocol = session.dialogue.p
-    path = Path(which) if which else newest_unfinished(protocol.id)
+    path = find_log(which) if which else newest_unfinished(protocol.id)
     fd = lock_existing(path)
     try:
         log = read_log(path)
@@ -162,4 +161,4 @@ def resume_session(session, which: str) -> Recorder:
     print(f"Resuming {path} at {log.last_t:.1f} s"
           f"{f' ({left_out} unreadable line(s) left out)' if left_out else ''}.",
           file=sys.stderr)
-    return open_append(path, fd, log.last_t)
+    return open_append(path, fd, log.last_t, engine)

@@ -3,6 +3,7 @@ artifacts/record-report.png (gitignored) for a person to look at."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -96,3 +97,21 @@ def test_soap_note_html_renders_in_headless_chromium(tmp_path):
     for words in ("S: Subjective", "O: Objective", "A: Assessment", "P: Plan",
                   "none indicated by the record", 'class="blank tall"'):
         assert words in dom.stdout, words
+
+
+@pytest.mark.skipif(not (CHROMIUM and PDFTOTEXT), reason="chromium and poppler-utils are "
+                    "installed by scripts/setup")
+def test_the_html_report_prints_from_the_browser_on_letter_paper(tmp_path):
+    """The print stylesheet: the browser's own print of the HTML, on the paper it was given."""
+    keyboard([*SCRIPT, "finish", "yes"])
+    page = data_dir() / "report.html"
+    assert run_cli(["report", "latest", "-o", str(page), "--paper", "letter"]).returncode == 0
+    printed = tmp_path / "printed.pdf"
+    result = chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={printed}",
+                      page.as_uri())
+    assert result.returncode == 0 and printed.read_bytes().startswith(b"%PDF-")
+    info = subprocess.run(["pdfinfo", str(printed)], capture_output=True, text=True).stdout
+    assert "612 x 792 pts (letter)" in info and re.search(r"Pages:\s+1\n", info)  # one page
+    text = " ".join(subprocess.run([PDFTOTEXT, str(printed), "-"], capture_output=True,
+                                   text=True).stdout.split())
+    assert "Safety events" in text and "Hold limit reached (point 2)" in text

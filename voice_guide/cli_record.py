@@ -36,8 +36,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=FORMATS, help="md, html or pdf (default: from -o, else "
                    "md); soap for a SOAP note draft, as md, html or pdf the same way")
     p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here, not stdout")
-    p.add_argument("--paper", choices=tuple(PAPERS), default="a4", help="HTML print and PDF "
-                   "page size (default a4)")
+    p.add_argument("--paper", choices=tuple(PAPERS), help="page size of a PDF (default a4) "
+                   "or of the printed HTML (default: the printer's paper; it fits A4 and Letter)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("sessions", help="list past sessions, newest first")

@@ -2,8 +2,13 @@
 
 Why each line is written, flushed and fsync'd on its own: a crash, a killed process or a power
 cut must lose at most the event being written (the record holds health information the
-therapist did not write down anywhere else). Logs live in `<user data dir>/sessions`
-(`$VOICE_GUIDE_DATA/sessions` for tests), the folder 0700 and the files 0600.
+therapist did not write down anywhere else). During a hold the core sends a `heartbeat` every
+second, so a hold cut off by a crash is known to have lasted until the last one. Logs live in
+`<user data dir>/sessions` (`$VOICE_GUIDE_DATA/sessions` for tests), the folder 0700 and the
+files 0600 whatever the umask or the modes found, never through a symbolic link.
+
+Nothing is written before the session's first event (a live start that fails leaves no log),
+and a log is locked (flock) while a session writes it, so two resumes never interleave.
 
 If the disk fills up or the folder cannot be written, the session goes on: the problem is said
 once on stderr, the log is cut back to its last complete line, and nothing more is written.
@@ -152,6 +157,9 @@ def _reopen(path: Path) -> int:
             os.close(folder_fd())
     except OSError:
         pass  # not in the sessions folder: its folder is the user's to set
+    except UserError:
+        os.close(fd)
+        raise
     return fd
 
 

@@ -147,8 +147,9 @@ def markdown(log: Log) -> str:
 
 
 STYLE = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans','NanumGothic',
-'Noto Sans CJK KR',sans-serif;margin:1.5em auto;color:#222;max-width:60em;line-height:1.35}
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans','Noto Sans',
+'Noto Sans CJK KR','NanumGothic',sans-serif;margin:1.5em auto;color:#222;max-width:60em;
+line-height:1.35}
 h1{font-size:1.4em;margin:0 0 .3em}h2{font-size:1.08em;margin:1.1em 0 .3em;
 border-bottom:1px solid #999}h3{font-size:.98em;margin:.7em 0 .2em}
 dl{display:grid;grid-template-columns:max-content auto;gap:.1em 1em;margin:0}dt{font-weight:600}
@@ -162,8 +163,9 @@ table.points{table-layout:fixed}table.points th:nth-child(1){width:9%}
 table.points th:nth-child(2){width:9%}table.points th:nth-child(3){width:20%}
 table.points th:nth-child(4){width:24%}
 .blank.tall{min-height:4.5em;border:1px solid #999}.label{font-weight:600}
-@page{margin:14mm}
-@media print{body{margin:0;max-width:none;font-size:10.5pt}h2,h3{break-after:avoid}
+@page{margin:12mm}
+@media print{body{margin:0;max-width:none;font-size:9.5pt;line-height:1.25}
+h1{font-size:1.3em}h2{margin:.7em 0 .2em}h3{margin:.4em 0 .1em}h2,h3{break-after:avoid}
 tr,li,svg,.field,.pair{break-inside:avoid}a{color:inherit;text-decoration:none}}
 """
 
@@ -180,15 +182,15 @@ def html_table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
             + "</table>")
 
 
-def page(title: str, lang: str, body: str, paper: str = "A4") -> str:
-    size = f"@page{{size:{paper}}}"
+def page(title: str, lang: str, body: str, paper: str | None = None) -> str:
+    size = f"@page{{size:{paper}}}" if paper else ""
     return (f'<!DOCTYPE html><html lang="{e(lang)}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width">'
             f"<title>{e(title)}</title><style>{STYLE}{size}</style></head><body>"
             f"{body}</body></html>\n")
 
 
-def html_page(log: Log, paper: str = "A4") -> str:
+def html_page(log: Log, paper: str | None = None) -> str:
     rec = read_record(log)
     w = Words(rec.language)
     title = f"{w['report']}: {log.start.get('title') or log.protocol}"

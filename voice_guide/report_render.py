@@ -15,11 +15,14 @@ from voice_guide.record_read import Log
 PAPERS = {"a4": "A4", "letter": "letter"}
 
 
-def render(log: Log, kind: str, typ: str, paper: str = "a4") -> bytes:
+def render(log: Log, kind: str, typ: str, paper: str | None = None) -> bytes:
+    """`paper` None: HTML prints on whatever paper the printer has (it fits A4 and Letter),
+    and a PDF is A4."""
     module = report_soap if kind == "soap" else report
     if typ == "md":
         return module.markdown(log).encode()
-    page = module.html_page(log, PAPERS[paper])
+    size = PAPERS.get(paper or ("a4" if typ == "pdf" else ""))
+    page = module.html_page(log, size)
     return pdf(page) if typ == "pdf" else page.encode()
 
 

@@ -115,7 +115,7 @@ def _ul(items: list[str], none: str) -> str:
     return "<ul>" + "".join(f"<li>{e(i)}</li>" for i in items) + "</ul>"
 
 
-def html_page(log: Log, paper: str = "A4") -> str:
+def html_page(log: Log, paper: str | None = None) -> str:
     rec = read_record(log)
     w = Words(rec.language)
     c = sections(rec, w)

@@ -129,3 +129,14 @@ def test_an_old_log_without_heartbeats_or_titles_still_reports_and_resumes():
     assert resumed.returncode == 0 and "replay differs" not in resumed.stderr
     cut = next(json.loads(x) for x in resumed.stdout.splitlines() if '"hold_end"' in x)
     assert (cut["reason"], cut["duration"]) == ("interrupted", 4.0)  # its last line, 43 s
+
+
+def test_a_korean_simulated_session_records_vosk_not_auto():
+    """`engine: auto` chooses Vosk for Korean: the log and the Korean report name Vosk."""
+    script = data_dir() / "ko.yaml"
+    script.write_text("protocol: psoas\nlang: ko\nengine: auto\nturns:\n"
+                      "  - {say: 넘어가, expect: locate}\n", encoding="utf-8")
+    result = run_cli(["simulate", str(script)], timeout=180)
+    assert result.returncode == 0, result.stderr
+    md = run_cli(["report", "latest"]).stdout
+    assert "- **음성 인식:** vosk" in md and "auto" not in md

@@ -213,3 +213,22 @@ def test_simulate_wav_is_private_never_onto_a_log_and_the_engine_is_the_one_used
     one_line_exit_2(run_cli(["simulate", str(script), "--wav", str(path)], timeout=120),
                     "session log")
     assert path.read_bytes() == before
+
+
+def test_a_hand_edited_log_with_odd_fields_is_listed_or_refused_in_one_line():
+    keyboard([*SCRIPT, "finish", "yes"])
+    [good] = logs()
+    odd = good.parent / "odd.jsonl"
+    odd.write_text('{"t": 0.0, "event": "session_start", "protocol": ["x"], "steps": 3}\n'
+                   '{"t": 1, "event": "state", "state": "tp_refers"}\n'
+                   '{"t": 2, "event": "hold_start", "point": [1], "step": {"a": 1}}\n'
+                   '{"t": 3, "event": "hold_end", "point": "1", "duration": "long"}\n'
+                   '{"t": 4, "event": "cue", "kind": "nerve_stop", "text": null}\n'
+                   '{"t": 5, "event": "answer", "question": null, "answer": 7}\n')
+    listed = run_cli(["sessions"])
+    assert listed.returncode == 0 and "Psoas release" in listed.stdout
+    report = run_cli(["report", str(odd)])
+    assert report.returncode == 0, report.stderr
+    assert "| 2 | 0:02 | — | at least 3.0 s (cut off) |" in report.stdout
+    soap = run_cli(["report", str(odd), "--format", "soap-html"])
+    assert soap.returncode == 0 and "Nerve signs" in soap.stdout, soap.stderr

@@ -16,8 +16,8 @@ import unicodedata
 from pathlib import Path
 
 from voice_guide.errors import UserError
-from voice_guide.record import in_use, refuse_log_target, sessions_dir
 from voice_guide.record_read import find_log, numbered, read_log
+from voice_guide.record_store import in_use, refuse_log_target, sessions_dir
 from voice_guide.report import minutes, points, when
 from voice_guide.report_render import PAPERS, render
 
@@ -69,7 +69,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     kind, typ = kind_and_type(args.format, args.output)
     if args.output:
         refuse_log_target(args.output, "a report")
-    data = render(log, kind, typ, args.paper)
+    try:
+        data = render(log, kind, typ, args.paper)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:  # a hand-edited log
+        raise UserError(f"{log.path}: cannot make a report of this log ({exc!r})") from None
     if not args.output:
         if typ == "pdf" and sys.stdout.isatty():
             raise UserError("a PDF is not for the terminal: add -o FILE.pdf")
@@ -108,14 +111,21 @@ def _notice(msg: str) -> None:
 def rows() -> list[dict]:
     out = []
     for n, log in numbered(_notice):
-        out.append({"number": n, "date": when(log), "protocol": log.protocol,
-                    "title": str(log.start.get("title") or log.protocol),
-                    "client": log.start.get("client"), "seconds": round(log.last_t, 1),
-                    "points": len(points(log)),
-                    "status": "finished" if log.finished
-                    else "in use" if in_use(log.path) else "unfinished",
-                    "name": log.path.name, "path": str(log.path)})
+        try:
+            out.append(row(n, log))
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:  # one bad log
+            _notice(f"voice-guide: skipped {log.path}: {exc!r}")
     return out
+
+
+def row(n: int, log) -> dict:
+    """One session as `sessions` shows it (and `sessions --json` gives it)."""
+    status = ("finished" if log.finished else "in use" if in_use(log.path) else "unfinished")
+    return {"number": n, "date": when(log), "protocol": log.protocol,
+            "title": str(log.start.get("title") or log.protocol),
+            "client": log.start.get("client"), "seconds": round(log.last_t, 1),
+            "points": len(points(log)), "status": status, "name": log.path.name,
+            "path": str(log.path)}
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:

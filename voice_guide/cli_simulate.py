@@ -9,7 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from voice_guide.printer import json_sink, text_sink
-from voice_guide.record import recording, refuse_log_target
+from voice_guide.record import recording
+from voice_guide.record_store import refuse_log_target
 from voice_guide.script import load_script
 from voice_guide.simulate import Simulator
 from voice_guide.summary import Summary

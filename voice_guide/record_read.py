@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from voice_guide.errors import UserError
-from voice_guide.record import in_use, sessions_dir
+from voice_guide.record_store import in_use, sessions_dir
 
 
 @dataclass

@@ -71,8 +71,10 @@ class Record:
     homework: list[Homework] = field(default_factory=list)
     revisits: list[dict] = field(default_factory=list)
 
-    def title(self, step: str | None) -> str:
-        return self.titles.get(step or "", step or "—")
+    def title(self, step) -> str:
+        if not isinstance(step, str) or not step:
+            return "—" if step in (None, "") else str(step)
+        return self.titles.get(step, step)
 
     @property
     def holds(self) -> list[Check]:
@@ -113,60 +115,73 @@ def step_titles(log: Log, language: str) -> dict[str, str]:
 def read_record(log: Log) -> Record:
     language = language_of(log)
     rec = Record(log, language, step_titles(log, language))
-    _walk(rec, log)
-    return rec
-
-
-def _walk(rec: Record, log: Log) -> None:
-    step, prev, heard, check = None, None, None, None
-    left: tuple[Check, float] | None = None  # the check just left (a nerve stop leaves first)
-    by_point: dict[int, Check] = {}
+    walker = _Walker(rec)
     for e in log.events:
-        kind, t = e.get("event"), float(e["t"])
-        if kind == "state":
-            state = e.get("state")
-            if state in CHECK and prev not in CHECK:
-                check = Check(len(rec.checks) + 1, step, t)
-                rec.checks.append(check)
-                by_point[check.point] = check
-            if state not in CHECK and state != "confirm_finish":
-                left, check = (check, t) if check else left, None
-                if state != "end":
-                    step = state
-            if state != "confirm_finish":
-                prev = state
-        elif kind == "heard":
-            heard = (e.get("command"), t)
-        elif kind == "hold_start":
-            c = by_point.get(e.get("point")) or _new_check(rec, by_point, e, step, t)
-            c.sensation, c.hold_t = e.get("sensation"), t
-        elif kind == "hold_end":
-            c = by_point.get(e.get("point"))
-            if c is not None:
-                c.duration, c.reason = _number(e.get("duration")), e.get("reason")
-        elif kind == "revisit":
-            rec.revisits.append(e)
-            c = by_point.get(e.get("point"))
-            if c is not None and not c.held and c.reason is None:
-                c.reason = e.get("reason")
-        elif kind == "cue":
-            _safety_cue(rec, e, step, heard, check or (left[0] if left and left[1] == t
-                                                       else None))
-        elif kind == "answer":
-            _answer(rec, e, step)
-        elif kind == "homework":
-            rec.homework.append(Homework(str(e.get("title") or rec.title(e.get("step"))),
-                                         client_text(str(e.get("text", "")))))
+        walker.event(e)
     for c in rec.checks:
         if c.held and c.duration is None:
             c.alive = max(0.0, log.last_t - c.hold_t)  # the last line: a heartbeat, mostly
+    return rec
 
 
-def _new_check(rec: Record, by_point: dict, e: dict, step, t: float) -> Check:
-    c = Check(int(e.get("point") or len(rec.checks) + 1), e.get("step") or step, t)
-    rec.checks.append(c)
-    by_point[c.point] = c
-    return c
+class _Walker:
+    """Reads the events in order, keeping the step the session was in and the open check."""
+
+    def __init__(self, rec: Record) -> None:
+        self.rec = rec
+        self.step: str | None = None
+        self.prev: str | None = None
+        self.heard: tuple[str, float] | None = None
+        self.check: Check | None = None
+        self.left: tuple[Check, float] | None = None  # the check just left (a nerve stop
+        self.by_point: dict[int, Check] = {}           # leaves the check before its cue)
+
+    def event(self, e: dict) -> None:
+        kind, t = e.get("event"), float(e["t"])
+        rec, c = self.rec, self.by_point.get(_point(e.get("point")))
+        if kind == "state":
+            self.state(str(e.get("state")), t)
+        elif kind == "heard":
+            self.heard = (e.get("command"), t)
+        elif kind == "hold_start":
+            step = e.get("step") if isinstance(e.get("step"), str) else self.step
+            c = c or self.new_check(_point(e.get("point")), step, t)
+            c.sensation, c.hold_t = e.get("sensation"), t
+        elif kind == "hold_end" and c is not None:
+            c.duration, c.reason = _number(e.get("duration")), e.get("reason")
+        elif kind == "revisit":
+            rec.revisits.append(e)
+            if c is not None and not c.held and c.reason is None:
+                c.reason = e.get("reason")
+        elif kind == "cue":
+            left = self.left[0] if self.left and self.left[1] == t else None
+            _safety_cue(rec, e, self.step, self.heard, self.check or left)
+        elif kind == "answer":
+            _answer(rec, e, self.step)
+        elif kind == "homework":
+            rec.homework.append(Homework(str(e.get("title") or rec.title(e.get("step"))),
+                                         client_text(str(e.get("text", "")))))
+
+    def state(self, state: str, t: float) -> None:
+        if state in CHECK and self.prev not in CHECK:
+            self.check = self.new_check(None, self.step, t)
+        if state not in CHECK and state != "confirm_finish":
+            self.left = (self.check, t) if self.check else self.left
+            self.check = None
+            if state != "end":
+                self.step = state
+        if state != "confirm_finish":
+            self.prev = state
+
+    def new_check(self, point: int | None, step: str | None, t: float) -> Check:
+        c = Check(point or len(self.rec.checks) + 1, step, t)
+        self.rec.checks.append(c)
+        self.by_point[c.point] = c
+        return c
+
+
+def _point(x) -> int | None:
+    return x if isinstance(x, int) and not isinstance(x, bool) else None
 
 
 def _number(x) -> float | None:
@@ -183,7 +198,7 @@ def _safety_cue(rec: Record, e: dict, step, heard, check) -> None:
     else:
         return
     point = check.point if check else None
-    rec.safety.append(Safety(float(e["t"]), kind, step, str(e.get("text", "")), command, point))
+    rec.safety.append(Safety(float(e["t"]), kind, step, str(e.get("text") or ""), command, point))
 
 
 def _answer(rec: Record, e: dict, step) -> None:

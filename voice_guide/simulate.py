@@ -24,7 +24,7 @@ from voice_guide.events import Event
 from voice_guide.guide_voice import Clip, GuideVoice
 from voice_guide.machine import CONFIRM
 from voice_guide.noise import NoiseSource
-from voice_guide.record import private_open, refuse_log_target
+from voice_guide.record_store import private_open, refuse_log_target
 from voice_guide.script import Script, Turn
 from voice_guide.session import Session
 

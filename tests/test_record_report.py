@@ -27,8 +27,8 @@ def test_assessment_first_report_lists_its_nerve_sign_stops_and_the_pulse():
     safety = md.split("## Safety events")[1].split("\n## ")[0]
     rows = [r for r in safety.splitlines() if r.startswith("| 0:")]
     assert rows[0].startswith("| 0:02 | Compensators first | Nerve signs (numbness, tingling, "
-                              "weakness): work stopped | Numbness, tingling or weakness are "
-                              "nerve signs.")
+                              "weakness): work stopped; resumed at 0:02 (misheard?) | "
+                              "Numbness, tingling or weakness are nerve signs.")
     assert rows[1].startswith("| 0:02 | Locate the psoas | Pulse under the fingers (aorta): "
                               "moved lateral | A pulse under your fingers means the aorta.")
     assert rows[2].startswith("| 0:05 | Contract and relax | Nerve signs (numbness, tingling, "
@@ -45,7 +45,8 @@ def test_assessment_first_report_lists_its_nerve_sign_stops_and_the_pulse():
     soap = run_cli(["report", "latest", "--format", "soap"]).stdout
     assert "## S: Subjective" in soap and "## P: Plan" in soap
     assert "- **Referral:** Refer to a physician before further work here: nerve signs " \
-           "stopped the work at 0:02 (Compensators first), 0:05 (Contract and relax)." in soap
+           "stopped the work at 0:02 (Compensators first), 0:05 (Contract and relax). 0:02: " \
+           "resumed at 0:02 (misheard?)." in soap
     assert "Chief complaint, in the client's words:** ____" in soap
 
 

@@ -74,6 +74,8 @@ def safety_rows(rec: Record, w: Words) -> list[list[str]]:
         what = w.f(SAFETY_KEYS.get(s.kind, "s_rule"), command=s.command)
         if s.point is not None:
             what += f" ({w['point'].lower()} {s.point})"
+        if s.resumed is not None:
+            what += "; " + w.f("s_resumed", t=clock(s.resumed))
         out.append([clock(s.t), rec.title(s.step), what, s.said])
     return out
 

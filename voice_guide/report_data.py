@@ -45,6 +45,7 @@ class Safety:
     said: str
     command: str | None = None
     point: int | None = None
+    resumed: float | None = None  # a nerve stop the therapist resumed from ("misheard")
 
 
 @dataclass
@@ -143,6 +144,9 @@ class _Walker:
             self.state(str(e.get("state")), t)
         elif kind == "heard":
             self.heard = (e.get("command"), t)
+            stops = [x for x in rec.safety if x.kind == "nerve"]
+            if e.get("command") == "resume" and stops and stops[-1].resumed is None:
+                stops[-1].resumed = t
         elif kind == "hold_start":
             step = e.get("step") if isinstance(e.get("step"), str) else self.step
             c = c or self.new_check(_point(e.get("point")), step, t)

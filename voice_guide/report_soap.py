@@ -48,6 +48,12 @@ def _times(rec: Record) -> str:
     return ", ".join(f"{clock(s.t)} ({rec.title(s.step)})" for s in rec.nerve_stops)
 
 
+def _resumed(rec: Record, w: Words) -> str:
+    """The nerve stops that were resumed ("misheard"): the therapist confirms or refers."""
+    return "".join(f" {clock(s.t)}: " + w.f("s_resumed", t=clock(s.resumed)) + "."
+                   for s in rec.nerve_stops if s.resumed is not None)
+
+
 def summary(rec: Record, w: Words) -> str:
     holds = rec.holds
     n = {r: sum(1 for c in holds if c.reason == r) for r in ("fading", "limit", "worse")}
@@ -57,7 +63,8 @@ def summary(rec: Record, w: Words) -> str:
 
 def referral(rec: Record, w: Words) -> str | None:
     """The referral line when nerve signs stopped the work; None: the therapist decides."""
-    return w.f("refer_nerve", times=_times(rec)) if rec.nerve_stops else None
+    return (w.f("refer_nerve", times=_times(rec)) + _resumed(rec, w)) if rec.nerve_stops \
+        else None
 
 
 def sections(rec: Record, w: Words) -> dict:

@@ -39,6 +39,7 @@ EN = {
     "s_pulse": "Pulse under the fingers (aorta): moved lateral",
     "s_limit": "Hold limit reached", "s_worse": "Too much pressure (rising sensation)",
     "s_rule": "Safety reply to “{command}”",
+    "s_resumed": "resumed at {t} (misheard?)",
     # SOAP
     "S": "S: Subjective", "O": "O: Objective", "A": "A: Assessment", "P": "P: Plan",
     "complaint": "Chief complaint, in the client's words",
@@ -88,6 +89,7 @@ KO = {
     "s_pulse": "손끝의 맥박 (대동맥): 바깥쪽으로 옮김",
     "s_limit": "유지 한도 도달", "s_worse": "압력 과다 (감각이 커짐)",
     "s_rule": "“{command}”에 대한 안전 안내",
+    "s_resumed": "{t}에 이어서 함 (잘못 들음?)",
     "S": "S: 주관적 정보", "O": "O: 객관적 정보", "A": "A: 평가", "P": "P: 계획",
     "complaint": "주 호소 (고객의 말로)",
     "pain_before": "치료 전 통증 (0-10)", "pain_after": "치료 후 통증 (0-10)",

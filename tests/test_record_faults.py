@@ -50,6 +50,10 @@ def test_a_failed_live_start_leaves_no_log_and_resume_finds_the_cut_one():
     assert failed.returncode == 2  # (the line before the error names the engine)
     assert failed.stderr.splitlines()[-1].startswith("voice-guide: error: cannot open the mic")
     assert logs() == [cut]
+    before = cut.read_bytes()
+    again = run_cli(["run", "psoas", "--device", "no-such-microphone", "--no-speech",
+                     "--resume", str(cut)])
+    assert again.returncode == 2 and cut.read_bytes() == before  # no resume line, no end line
     result, events = keyboard(["finish", "yes"], "--resume")
     assert f"Resuming {cut}" in result.stderr
     assert events[0]["text"].startswith("Resuming at Explore the muscle. 3 holds so far.")

@@ -43,12 +43,16 @@ def test_report_shows_the_holds_with_their_durations():
     keyboard([*SCRIPT, "finish", "yes"])
     [path] = logs()
     md = run_cli(["report", str(path)]).stdout
-    assert "| 1 | contract_relax | yes | refers | 5.0 s | fading |" in md
-    assert "| 2 | contract_relax | yes | local | 12.0 s | hold limit |" in md
-    assert "| 3 | explore | yes | refers | 3.0 s | too much pressure (worse) |" in md
-    assert "- point 2 in contract_relax: hold limit" in md
-    assert "- point 3 in explore: too much pressure (worse)" in md
+    assert "### Contract and relax\n" in md and "### Explore the muscle\n" in md
+    assert "contract_relax" not in md  # step titles, not ids
+    assert "| 1 | 0:21 | refers | 5.0 s | fading |" in md
+    assert "| 2 | 0:26 | local | 12.0 s | hold limit |" in md
+    assert "| 3 | 0:39 | refers | 3.0 s | too much pressure (worse) |" in md
+    assert "- point 2 in Contract and relax: hold limit" in md
+    assert "- point 3 in Explore the muscle: too much pressure (worse)" in md
+    assert "| 0:38 | Contract and relax | Hold limit reached (point 2) | 12 seconds." in md
     assert "## Assessment answers\n\n(none recorded)" in md
+    assert "- **Heard by:** keyboard (typed commands)" in md
     out = data_dir() / "r.html"
     result = run_cli(["report", str(path), "-o", str(out)])
     assert result.returncode == 0, result.stderr
@@ -67,8 +71,8 @@ def test_answers_and_homework_events_are_reported(tmp_path):
     path = tmp_path / "x.jsonl"
     path.write_text("".join(json.dumps(x) + "\n" for x in lines))
     md = markdown(read_log(path))
-    assert "- Pain when walking?: yes" in md and "- Stretch: Lunge stretch twice a day." in md
-    assert "No points were held." in md and "not finished" in md
+    assert "- Pain when walking? — Yes" in md and "- Stretch: Lunge stretch twice a day." in md
+    assert "No points were checked." in md and "not finished" in md
 
 
 def test_a_torn_last_line_is_dropped_and_said(tmp_path):
@@ -141,10 +145,11 @@ def test_sessions_lists_newest_first():
     keyboard(["next"], "--client", "first")
     keyboard(["next", "finish", "yes"], "--client", "second")
     out = run_cli(["sessions"]).stdout.splitlines()
-    assert out[0].split()[:2] == ["date", "protocol"]
+    assert out[0].split()[:3] == ["#", "date", "protocol"]
     assert len(out) == 3
     # both may start in the same second: the second one's name then ends in .2
     assert "second" in out[1] and "finished" in out[1] and "unfinished" in out[2]
+    assert out[1].startswith("2 ") and out[2].startswith("1 ") and "Psoas release" in out[1]
 
 
 @pytest.mark.parametrize("args", [

@@ -17,7 +17,7 @@ BEFORE_KILL = [*SCRIPT[:12], "tender", "refers", "wait 5"]
 
 
 def kill_mid_hold() -> list[dict]:
-    """Run until the hold's 4-second call is out, then SIGKILL; the events it printed."""
+    """Run until the hold's last heartbeat (5 s in) is out, then SIGKILL; what it printed."""
     proc = subprocess.Popen(CLI + ["run", "psoas", "--keyboard", "--virtual-clock", "--json"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
@@ -28,7 +28,7 @@ def kill_mid_hold() -> list[dict]:
     shown = []
     for line in proc.stdout:
         shown.append(json.loads(line))
-        if shown[-1].get("kind") == "hold_call" and shown[-1]["t"] == 43.0:
+        if shown[-1]["event"] == "heartbeat" and shown[-1]["t"] == 44.0:
             break
     watchdog.cancel()
     proc.send_signal(signal.SIGKILL)
@@ -54,22 +54,22 @@ def test_killed_mid_hold_then_resumed():
     pickup = events[0]
     assert pickup["event"] == "cue" and pickup["kind"] == "resume"
     assert pickup["text"].startswith("Resuming at Explore the muscle. 3 holds so far.")
-    assert "point 2 in contract_relax (limit)" in pickup["text"]
-    assert "point 3 in explore (interrupted)" in pickup["text"]
-    assert pickup["t"] == 43.0
+    assert "point 2 in Contract and relax (limit)" in pickup["text"]
+    assert "point 3 in Explore the muscle (interrupted)" in pickup["text"]
+    assert pickup["t"] == 44.0  # the last heartbeat, not the last cue (the 4 s call at 43)
     cut = next(e for e in events if e["event"] == "hold_end")
-    assert (cut["point"], cut["reason"], cut["duration"]) == (3, "interrupted", 4.0)
+    assert (cut["point"], cut["reason"], cut["duration"]) == (3, "interrupted", 5.0)
     assert next(e for e in events if e["event"] == "state")["state"] == "explore"
     new = [e for e in events if e["event"] == "hold_end"][-1]
-    assert (new["point"], new["t"], new["duration"]) == (4, 47.0, 2.0)
+    assert (new["point"], new["t"], new["duration"]) == (4, 48.0, 2.0)
 
     log = read_log(path)
     assert not log.torn and log.finished and len(log.of("session_resume")) == 1
     md = run_cli(["report", str(path)]).stdout
-    for row in ("| 1 | contract_relax | yes | refers | 5.0 s | fading |",
-                "| 2 | contract_relax | yes | local | 12.0 s | hold limit |",
-                "| 3 | explore | yes | refers | 4.0 s | interrupted (session cut off) |",
-                "| 4 | explore | yes | local | 2.0 s | fading |"):
+    for row in ("| 1 | 0:21 | refers | 5.0 s | fading |",
+                "| 2 | 0:26 | local | 12.0 s | hold limit |",
+                "| 3 | 0:39 | refers | 5.0 s | interrupted (session cut off) |",
+                "| 4 | 0:46 | local | 2.0 s | fading |"):
         assert row in md
 
 

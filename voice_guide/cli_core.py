@@ -107,7 +107,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UserError("live microphone sessions are not built yet; add --keyboard to "
                             "type the commands") from None
         return run_live(protocol, args)
-    summary = Summary()
+    summary = Summary({sid: step.title for sid, step in protocol.steps.items()})
     session = Session(Dialogue(protocol), [*sinks_for(args.json), summary])
     notice = (lambda msg: print(msg, file=sys.stderr)) if args.json else print
     with recording(session, args, engine="keyboard"):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from voice_guide.printer import json_sink, text_sink
 from voice_guide.record import recording
+from voice_guide.record_store import refuse_log_target
 from voice_guide.script import load_script
 from voice_guide.simulate import Simulator
 from voice_guide.summary import Summary
@@ -29,6 +30,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    if args.wav:
+        refuse_log_target(args.wav, "the WAV")  # before the engine loads: a quick answer
     script = load_script(args.script)
     if args.engine:
         script = replace(script, engine=args.engine)
@@ -40,6 +43,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     sinks = [json_sink(sys.stdout) if args.json else text_sink(sys.stdout), summary]
     began = time.perf_counter()
     sim = Simulator(script, sinks, wav=args.wav)
+    summary.titles = {sid: st.title for sid, st in sim.session.dialogue.p.steps.items()}
     with recording(sim.session, args, engine=script.engine, extra_sinks=(sim.sinks,)):
         session = sim.run()
     took = time.perf_counter() - began

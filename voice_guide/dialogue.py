@@ -206,7 +206,8 @@ class Dialogue(TriggerPointCheck):
         if cmd in step.on:
             tr = step.on[cmd]
             if step.record and cmd in ("yes", "no"):
-                self._emit("answer", question=step.record, answer=cmd, step=step.id)
+                self._emit("answer", question=step.record, answer=cmd, step=step.id,
+                           title=step.title, asked=step.cue)
             if tr.say:
                 self._cue(tr.say, kind="reply")
             if tr.target:

@@ -9,6 +9,8 @@ JSON-lines contract of `simulate --json` and `run --json`:
 - `state`: `state`.
 - `hold_start`: `step`, `point`.
 - `hold_end`: `duration`, `reason` (`fading` | `limit` | `worse` | ...), `step`, `point`.
+- `heartbeat`: `point` (every second of a hold: the process was alive then).
+- `answer`: `question` (the record name), `answer`, `step`, `title`, `asked` (the cue).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ advance (exact and instant: for demos and tests). End of input ends the session.
 
 from __future__ import annotations
 
+import math
 import queue
 import threading
 import time
@@ -16,6 +17,7 @@ from voice_guide.session import Session
 from voice_guide.vocabulary import COMMANDS
 
 QUIT = ("quit", "exit")
+MAX_WAIT = 24 * 3600.0  # one wait longer than a day is a typing slip
 
 
 def _reader(stream: TextIO, lines: queue.Queue) -> None:
@@ -80,7 +82,10 @@ class Keyboard:
         try:
             seconds = float(amount)
         except ValueError:
-            return self.notice(f"'wait {amount}': give seconds, e.g. wait 5")
+            seconds = math.nan
+        if not 0.0 <= seconds <= MAX_WAIT:  # also refuses inf and nan
+            return self.notice(f"'wait {amount}': give seconds from 0 to {MAX_WAIT:.0f}, "
+                               "e.g. wait 5")
         if self.virtual:
             self.t += seconds
             return self.session.tick(self.now())

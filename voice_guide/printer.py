@@ -33,6 +33,8 @@ def describe(event: Event) -> str | None:
     if kind == "hold_end":
         return (f"{t} ------ hold {event.get('point')} ends after {event.get('duration'):.1f} s "
                 f"({event.get('reason')})")
+    if kind == "heartbeat":
+        return None  # for the record only (how long a hold is known to have lasted)
     if kind == "turn":
         said = event.get("text") or f"({event.get('end') - event.get('start'):.1f} s of silence)"
         return f"{t} THERAPIST {said}"

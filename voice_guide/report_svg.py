@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 
 from voice_guide.record_read import Log
+from voice_guide.report_text import clock
 
 W, LEFT, RIGHT = 900, 70, 20
 ROW_STEP, ROW_HOLD, AXIS = 30, 80, 122
@@ -52,39 +53,45 @@ def _ticks(duration: float) -> list[float]:
     return [i * step for i in range(int(duration // step) + 1)]
 
 
-def _label(t: float) -> str:
-    t = int(t)
-    return f"{t // 60}:{t % 60:02d}"
+_label = clock
 
 
-def timeline_svg(log: Log, holds) -> str:
-    """`holds`: report.Point objects (point, start, duration, reason)."""
+def timeline_svg(rec, w) -> str:
+    """`rec`: a report_data.Record (its log, step titles and holds); `w`: its Words."""
+    log = rec.log
     total = max(log.last_t, 1.0)
 
     def x(t: float) -> float:
         return LEFT + (W - LEFT - RIGHT) * min(max(t, 0.0), total) / total
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {HEIGHT}" role="img" '
-           f'aria-label="Session timeline" font-family="sans-serif" font-size="11">',
-           f'<text x="4" y="{ROW_STEP + 15}">Steps</text>',
-           f'<text x="4" y="{ROW_HOLD + 15}">Holds</text>']
+           f'aria-label="{html.escape(w["timeline"])}" font-family="sans-serif" font-size="11">',
+           f'<text x="4" y="{ROW_STEP + 15}">{html.escape(w["steps_label"])}</text>',
+           f'<text x="4" y="{ROW_HOLD + 15}">{html.escape(w["holds_label"])}</text>']
     for i, (s, a, b) in enumerate(step_spans(log)):
         tip = f"{_label(a)}–{_label(b)}"
-        out.append(_band(x(a), x(b), s, BAND_COLORS[i % 2], ROW_STEP, 22, tip))
-    for p in holds:
-        end = p.start + (p.duration if p.duration is not None else 0.0)
+        out.append(_band(x(a), x(b), rec.title(s), BAND_COLORS[i % 2], ROW_STEP, 22, tip))
+    for p in rec.holds:
+        lasted = p.duration if p.duration is not None else (p.alive or 0.0)
         color = REASON_COLOR.get(p.reason, "#777")
-        tip = f"point {p.point}, {p.sensation}, {p.duration or 0:.1f} s, {p.reason or 'cut off'}"
-        out.append(_band(x(p.start), x(end), str(p.point), color, ROW_HOLD, 22, tip, fg="#fff"))
+        tip = f"{p.point}: {w[p.sensation] if p.sensation in ('refers', 'local') else ''}, " \
+              f"{w.secs(lasted)}, {w.reason(p.reason)}"
+        out.append(_band(x(p.hold_t), x(p.hold_t + lasted), str(p.point), color, ROW_HOLD, 22,
+                         tip, fg="#fff"))
     for a, b in pauses(log):
         out.append(f'<rect x="{x(a):.1f}" y="{ROW_STEP - 6}" width="{max(x(b) - x(a), 1):.1f}" '
-                   f'height="{AXIS - ROW_STEP + 6}" fill="#999" opacity="0.25"><title>paused '
-                   f'{_label(a)}–{_label(b)}</title></rect>')
+                   f'height="{AXIS - ROW_STEP + 6}" fill="#999" opacity="0.25"><title>'
+                   f'{html.escape(w["paused"])} {_label(a)}–{_label(b)}</title></rect>')
+    for s in rec.safety:
+        xs = x(s.t)
+        out.append(f'<g><title>{html.escape(clock(s.t) + " " + s.said)}</title>'
+                   f'<path d="M{xs:.1f} {ROW_HOLD - 10} l-5 -9 h10 z" fill="#d0342c"/></g>')
     for e in log.of("session_resume"):
         xr = x(float(e["t"]))
         out.append(f'<line x1="{xr:.1f}" y1="{ROW_STEP - 8}" x2="{xr:.1f}" y2="{AXIS}" '
-                   f'stroke="#000" stroke-dasharray="3 3"><title>resumed here</title></line>')
-    out += _axis(total, x) + _legend()
+                   f'stroke="#000" stroke-dasharray="3 3"><title>{html.escape(w["resumed_here"])}'
+                   f'</title></line>')
+    out += _axis(total, x) + _legend(w)
     out.append("</svg>")
     return "".join(out)
 
@@ -99,15 +106,18 @@ def _band(x0: float, x1: float, text: str, fill: str, y: int, h: int, tip: str,
             f'width="{w:.1f}" height="{h}" fill="{fill}" stroke="#fff"/>{shown}</g>')
 
 
-def _legend() -> list[str]:
-    items = [("fading", REASON_COLOR["fading"]), ("hold limit", REASON_COLOR["limit"]),
-             ("worse", REASON_COLOR["worse"]), ("other", "#777"), ("paused", "#bbb")]
+def _legend(w) -> list[str]:
+    items = [(w["r_fading"], REASON_COLOR["fading"]), (w["r_limit"], REASON_COLOR["limit"]),
+             (w["r_worse"], REASON_COLOR["worse"]), (w["other"], "#777"), (w["paused"], "#bbb")]
     out, x0 = [], LEFT
     for name, color in items:
         out.append(f'<rect x="{x0}" y="{HEIGHT - 11}" width="10" height="10" fill="{color}"/>'
-                   f'<text x="{x0 + 14}" y="{HEIGHT - 2}">{name}</text>')
-        x0 += 24 + 7 * len(name)
-    out.append(f'<text x="{x0}" y="{HEIGHT - 2}">- - - resumed</text>')
+                   f'<text x="{x0 + 14}" y="{HEIGHT - 2}">{html.escape(name)}</text>')
+        x0 += 24 + 7 * len(name) + (5 * len(name) if w.lang == "ko" else 0)
+    out.append(f'<path d="M{x0 + 5} {HEIGHT - 2} l-5 -9 h10 z" fill="#d0342c"/>'
+               f'<text x="{x0 + 14}" y="{HEIGHT - 2}">{html.escape(w["safety"])}</text>')
+    x0 += 24 + 7 * len(w["safety"]) + (5 * len(w["safety"]) if w.lang == "ko" else 0)
+    out.append(f'<text x="{x0}" y="{HEIGHT - 2}">- - - {html.escape(w["resumed_here"])}</text>')
     return out
 
 

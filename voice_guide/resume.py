@@ -6,7 +6,8 @@ then ticked to the last logged time, is in the state the session was in: step, r
 revisits, pause. The replayed events go nowhere (they were shown and spoken the first time);
 they are compared with the logged ones, and a difference is said on stderr.
 
-A hold running when the process died is closed at the last logged time with reason
+A hold running when the process died is closed at the last logged time (a `heartbeat` is
+logged every second of a hold, so that is within a second of the kill) with reason
 `interrupted` and its point marked to revisit: nobody knows how long the pressure really
 lasted, so the safe reading is "check this point again, lighter". This uses three private
 methods of the core (`_end_hold`, `_mark_revisit`, `_leave_check`); see `close_interrupted`.
@@ -17,15 +18,15 @@ the log and the timers carry on where they stopped.
 
 from __future__ import annotations
 
+import os
 import sys
-from pathlib import Path
 
 from voice_guide import events as ev
 from voice_guide.dialogue import Dialogue
 from voice_guide.errors import UserError
 from voice_guide.machine import TP_HOLD
-from voice_guide.record import Recorder, open_append
-from voice_guide.record_read import Log, newest_unfinished, read_log
+from voice_guide.record import Recorder, lock_existing, open_append
+from voice_guide.record_read import Log, find_log, newest_unfinished, read_log
 
 COMPARED = ("heard", "state", "hold_start", "hold_end", "revisit")
 
@@ -51,11 +52,17 @@ def pickup_text(d: Dialogue) -> str:
     if cut and d.hold is None and d.state != TP_HOLD:
         parts.append(f"The hold on point {d.points} was cut off: it is marked to revisit.")
     if d.revisits:
-        marks = ", ".join(f"point {r['point']} in {r['step']} ({r['reason']})" for r in d.revisits)
+        marks = ", ".join(f"point {r['point']} in {_title(d, r['step'])} ({r['reason']})"
+                          for r in d.revisits)
         parts.append(f"To revisit lighter: {marks}.")
     if d.paused_by:
         parts.append("Paused: say resume to go on.")
     return " ".join(parts)
+
+
+def _title(d: Dialogue, step: str) -> str:
+    found = d.p.steps.get(step)
+    return found.title if found else step
 
 
 def pick_up(d: Dialogue, t: float) -> list[ev.Event]:
@@ -134,13 +141,24 @@ class Shifted:
         return getattr(self.inner, name)
 
 
-def resume_session(session, which: str) -> Recorder:
-    """Replace the session's dialogue by the replayed one and append to its log."""
+def resume_session(session, which: str, engine: str) -> Recorder:
+    """Replace the session's dialogue by the replayed one and append to its log.
+
+    The log is locked before it is read, so a second resume of it is refused ("in use")
+    instead of replaying the same state and interleaving lines with the first.
+    """
     protocol = session.dialogue.p
-    path = Path(which) if which else newest_unfinished(protocol.id)
-    log = read_log(path)
-    d = replay(protocol, log)
+    path = find_log(which) if which else newest_unfinished(protocol.id)
+    fd = lock_existing(path)
+    try:
+        log = read_log(path)
+        d = replay(protocol, log)
+    except BaseException:
+        os.close(fd)
+        raise
     session.dialogue = Shifted(d, log.last_t)
+    left_out = int(log.torn) + len(log.skipped)
     print(f"Resuming {path} at {log.last_t:.1f} s"
-          f"{' (its torn last line dropped)' if log.torn else ''}.", file=sys.stderr)
-    return open_append(path, log.last_t)
+          f"{f' ({left_out} unreadable line(s) left out)' if left_out else ''}.",
+          file=sys.stderr)
+    return open_append(path, fd, log.last_t, engine)

@@ -9,6 +9,7 @@ session, as fast as the machine allows. Chunks end exactly where a timer is due,
 
 from __future__ import annotations
 
+import os
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -18,10 +19,12 @@ import numpy as np
 
 from voice_guide import registry
 from voice_guide.dialogue import Dialogue
+from voice_guide.errors import UserError
 from voice_guide.events import Event
 from voice_guide.guide_voice import Clip, GuideVoice
 from voice_guide.machine import CONFIRM
 from voice_guide.noise import NoiseSource
+from voice_guide.record_store import private_open, refuse_log_target
 from voice_guide.script import Script, Turn
 from voice_guide.session import Session
 
@@ -274,9 +277,31 @@ def default_render(lang: str = "en") -> Callable[[str], np.ndarray]:
     return render
 
 
-def _open_wav(path: Path) -> wave.Wave_write:
-    w = wave.open(str(path), "wb")
-    w.setnchannels(1)
-    w.setsampwidth(2)
-    w.setframerate(RATE)
-    return w
+class _Wav:
+    """The microphone signal's WAV, 0600 and not through a symbolic link (it is a recording
+    of a session: as private as its log)."""
+
+    def __init__(self, path: Path) -> None:
+        refuse_log_target(path, "the WAV")
+        try:
+            fd = private_open(Path(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        except OSError as exc:
+            raise UserError(f"{path}: cannot write the WAV ({exc.strerror or exc})") from None
+        self.file = os.fdopen(fd, "wb")
+        self.w = wave.open(self.file, "wb")
+        self.w.setnchannels(1)
+        self.w.setsampwidth(2)
+        self.w.setframerate(RATE)
+
+    def writeframes(self, data: bytes) -> None:
+        self.w.writeframes(data)
+
+    def close(self) -> None:
+        try:
+            self.w.close()
+        finally:
+            self.file.close()
+
+
+def _open_wav(path: Path) -> _Wav:
+    return _Wav(path)

@@ -11,6 +11,9 @@ from voice_guide.clock import Timer
 from voice_guide.machine import TP_HOLD, TP_REFERS
 
 SOUND_LIMIT = "chime"  # the speaker maps this name to a shipped sound file
+# A `heartbeat` event every second of a hold: if the process dies mid-hold, the log's last
+# line says how long the pressure was known to last (the record's resume closes it there).
+HEARTBEAT = 1.0
 
 
 class TriggerPointCheck:
@@ -63,6 +66,9 @@ class TriggerPointCheck:
         for call in self.p.parameters.hold_calls:
             self.timers.add(run + call, "hold_call", "hold", seconds=call)
         self.timers.add(run + limit, "hold_limit", "hold")
+        for k in range(1, int(limit / HEARTBEAT) + 1):
+            if k * HEARTBEAT < limit:
+                self.timers.add(run + k * HEARTBEAT, "heartbeat", "hold")
 
     def _release(self, reason: str) -> None:
         """End the hold by `fading` or `worse` (a command) or `limit` (the timer)."""
@@ -102,6 +108,10 @@ class TriggerPointCheck:
         secs = timer.payload["seconds"]
         self._cue(self.say("hold_call", seconds=f"{secs:g}"), priority="timer",
                   kind="hold_call")
+
+    def _on_heartbeat(self, timer: Timer) -> None:
+        if self.hold:
+            self._emit("heartbeat", point=self.hold.point)
 
     def _on_hold_limit(self, timer: Timer) -> None:
         if self.state == TP_HOLD:

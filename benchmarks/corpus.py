@@ -17,7 +17,7 @@ from benchmarks.voices import render
 from voice_guide import noise as room_noise
 from voice_guide.grammar import Grammar
 from voice_guide.phrases import spoken
-from voice_guide.room import frame_db
+from voice_guide.templates import speech_span
 
 RATE = 16000
 TEMPOS = {"slow": 1.28, "normal": 1.0, "fast": 0.78}
@@ -94,11 +94,11 @@ def script(grammar: Grammar, lang: str, seed: int, reps: int = 1) -> list[tuple[
     return [lines[i] for i in order]
 
 
-def trim(pcm: np.ndarray, rel_db: float = 35.0) -> np.ndarray:
-    """Cut espeak's leading/trailing silence so `end` is the end of the last word."""
-    db = frame_db(pcm, 160)
-    on = np.nonzero(db > db.max() - rel_db)[0]
-    return pcm[on[0] * 160:(on[-1] + 1) * 160]
+def trim(pcm: np.ndarray) -> np.ndarray:
+    """Cut the leading/trailing silence so `end` is the end of the last word: the same cut
+    the listener makes before matching templates (templates.speech_span)."""
+    a, b = speech_span(pcm)
+    return pcm[a:b]
 
 
 def build(grammar: Grammar, lang: str, split: str, seed: int, reps: int = 1,

@@ -34,6 +34,7 @@ class Score:
     false_accepts: int = 0
     spurious: int = 0        # accepted where nobody said anything (noise, babble)
     whole: int = 0           # commands the segmenter cut whole (both ends within 0.35 s)
+    asked: int = 0           # weak numb: the guide froze and asked "did you say numbness?"
     confusions: dict[tuple[str, str], int] = field(default_factory=dict)  # (said, heard)
     latencies: list[float] = field(default_factory=list)
     audio: float = 0.0
@@ -48,15 +49,15 @@ class Score:
                           for (a, b), n in sorted(self.confusions.items()))
         return (f"| {engine} | {name} | {self.commands} | {acc:.1f} % | {self.substituted} | "
                 f"{self.false_accepts}/{self.chatter} ({fa:.1f} %) | {self.spurious} | "
-                f"{100 * self.whole / max(1, self.commands):.0f} % | "
+                f"{self.asked} | {100 * self.whole / max(1, self.commands):.0f} % | "
                 f"{np.median(lat):.0f} | {np.percentile(lat, 95):.0f} | "
                 f"{self.cpu / max(self.audio, 1e-9):.3f} | {pairs or '–'} |")
 
 
 HEADER = ("| engine | condition | commands | accuracy | substitutions | chatter false accepts | "
-          "spurious | cut whole | latency median (ms) | latency p95 (ms) | RTF | "
+          "spurious | asked back | cut whole | latency median (ms) | latency p95 (ms) | RTF | "
           "confusions (said→heard) |\n"
-          "|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def run(listener: Listener, pcm: np.ndarray) -> tuple[list[Decision], float]:
@@ -76,6 +77,10 @@ def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu
     why: dict[int, str] = {}  # the first rejection overlapping an item: why it was missed
     for d in decisions:
         k = _item_at(items, d)
+        if d.confirm:  # not acted on as said: the guide asks back (evidence.py)
+            s.asked += 1
+            s.errors.append(f"asked back about {d.command} at {d.start:.1f}")
+            continue
         if d.command is None:
             if k is not None:
                 why.setdefault(k, f"'{d.text}': {d.reason}")

@@ -7,12 +7,13 @@ transcript's word count) say whether it sounds like a phrasing alone or a senten
 weighed into one score, the templates' best distance adjusted by the other witnesses:
 
     score = distance - agree * [grammar names the same command, and no sentence]
-                     - rules * [... and the older rules let it through]
-                     + sentence * [the older rules heard a sentence around it]
+                     + outside * [... but the coverage rule heard speech outside it]
+                     + wordy * [... or the open transcript had more words than it]
+                     + other * [either, for another phrasing than the templates' command]
                      + soon * [it follows other speech within ListenerConfig.min_gap]
 
-and the templates' best command is taken when the score is under its threshold and the
-runner-up command is far enough behind. Thresholds are per command: a command the current
+and the templates' best command is taken when its score is under its threshold and the
+next command is far enough behind (further when the grammar pass named another command). Thresholds are per command: a command the current
 step expects (context, from the dialogue) needs less evidence than one it does not, and a
 costly command needs more.
 
@@ -48,12 +49,14 @@ CONFIRM = frozenset({"numb"})
 
 @dataclass(frozen=True)
 class EvidenceConfig:
-    accept: float = 0.16      # score a cost-1 command must beat
+    accept: float = 0.17      # score a cost-1 command must beat
     agree: float = 0.09       # score bonus: the grammar pass names the same command
-    rules: float = 0.04       # ... and the older rules let it through
-    sentence: float = 0.10    # score penalty: the older rules heard a sentence around it
+    outside: float = 0.10     # score penalty: speech outside the phrasing's words (coverage)
+    wordy: float = 0.02       # ... an open transcript longer than the phrasing (word count)
+    other: float = 0.03       # ... either, around another phrasing than the templates' command
     soon: float = 0.03        # ... it follows other speech closely
     margin: float = 0.010     # lead over the runner-up command (cost 1)
+    conflict: float = 0.03    # ... when the grammar pass named another command
     expected: float = 1.15    # threshold x this for a command the step expects
     weak: float = 1.25        # numb up to its threshold x this: asked back, not dropped
     max_length: float = 2.0   # the templates do not judge longer speech (s)
@@ -66,7 +69,8 @@ class Witnesses:
 
     grammar: str | None         # the grammar pass's command (None: no whole phrasing)
     rules_accept: bool = False  # the older rules let the grammar's command through
-    sentence: bool = False      # they refused it as speech beyond a phrasing
+    outside: bool = False       # they refused it: speech outside the phrasing's words
+    wordy: bool = False         # they refused it: the open transcript has too many words
     soon: bool = False          # it follows other speech closely
     reason: str | None = None   # why the older rules refused it
 
@@ -98,10 +102,19 @@ def confidence(score: float, limit: float, cfg: EvidenceConfig) -> float:
 
 def score(match: Match, w: Witnesses, cfg: EvidenceConfig) -> float:
     """A sentence around a phrasing ("is that tender" for "that's tender") sounds like the
-    phrasing to both the grammar and the templates, so their agreement earns nothing then."""
-    same = w.grammar == match.command and not w.sentence
-    return (match.distance - cfg.agree * same - cfg.rules * (same and w.rules_accept)
-            + cfg.sentence * w.sentence + cfg.soon * w.soon)
+    phrasing to both the grammar and the templates: when the older rules found more speech
+    than the grammar's phrasing and the templates name the same command, that agreement is
+    the sentence's, and costs. When they name another command, the older rules judged the
+    grammar's wrong phrasing ("next" over a cue decoded as "numbness", 3 words): a little."""
+    same = w.grammar == match.command
+    sentence = w.outside or w.wordy
+    if not sentence:
+        penalty = 0.0
+    elif same:
+        penalty = cfg.outside * w.outside + cfg.wordy * w.wordy
+    else:
+        penalty = cfg.other
+    return match.distance - cfg.agree * (same and not sentence) + penalty + cfg.soon * w.soon
 
 
 def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: frozenset[str],
@@ -110,10 +123,14 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
     first (empty: no templates)."""
     if not matches or length > cfg.max_length:
         return _grammar_only(w)
+    # The templates choose the candidate and the lead over the next command; the other
+    # witnesses move its score. A grammar pass naming another command asks for a wider lead.
     best, second = matches[0], (matches[1] if len(matches) > 1 else None)
-    lead = (second.distance - best.distance) if second else 1.0
-    limit = threshold(best.command, expected, cfg)
     value = score(best, w, cfg)
+    lead = (second.distance - best.distance) if second else 1.0
+    conflict = w.grammar is not None and w.grammar != best.command
+    margin = (cfg.conflict if conflict else cfg.margin) / SCALE[cost(best.command)]
+    limit = threshold(best.command, expected, cfg)
     conf = confidence(value, limit, cfg)
     runner = second.command if second else None
     runner_conf = (confidence(score(second, w, cfg), threshold(second.command, expected, cfg),
@@ -122,7 +139,7 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
     if best.command not in active:
         return Verdict(None, conf, how, f"{best.command!r} is not active now", runner,
                        runner_conf)
-    if value <= limit and lead >= cfg.margin / SCALE[cost(best.command)]:
+    if value <= limit and lead >= margin:
         return Verdict(best.command, conf, how, None, runner, runner_conf)
     if best.command in CONFIRM and value <= limit * cfg.weak:
         return Verdict(best.command, conf, how, None, runner, runner_conf, confirm=True)

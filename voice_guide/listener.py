@@ -35,9 +35,12 @@ from voice_guide.grammar import normalise
 from voice_guide.recognizer import Hypothesis, Recognizer
 from voice_guide.room import QUIET_ROOM_DB, RoomLevel, utterance_level
 from voice_guide.segmenter import FRAME, RATE, Segment, Segmenter, SegmenterConfig
-from voice_guide.templates import POST, PRE, Match, Templates
+from voice_guide.templates import POST, PRE, Match, Templates, speech_span
 from voice_guide.vocabulary import ALWAYS_ACTIVE, COMMANDS
 
+#: Templates: speech is looked for this far around the segmenter's start and end (s), and
+#: must stand this far above the room (dB).
+SEARCH, SPAN_ROOM_DB = 0.15, 6.0
 #: Words that carry a phrasing rather than name the command; not evidence on their own.
 CARRIERS = frozenset({"it's", "it", "i", "that's", "go", "very", "a"})
 #: Short words the open LM pads espeak speech with ("it's a poem" for "it's numb"); they are
@@ -205,14 +208,15 @@ class Listener:
         hyp = self.recognizer.decode(seg.pcm)
         if soon:  # a command this soon after other speech: only the templates may vouch for it
             old = self._reject(seg, hyp.text, f"follows other speech after {gap:.2f} s")
-            sentence = False
+            sentence = None
         else:
             old, sentence = self._judge(seg, hyp)
         if self.templates is None:
             return old
         matches = tuple(self.templates.ranked(self._embed(self._query(seg, cleaned))))
         grammar = self.recognizer.grammar.lookup(old.text) if old.text else None
-        witnesses = Witnesses(grammar, old.command is not None, sentence, soon, old.reason)
+        witnesses = Witnesses(grammar, old.command is not None, sentence == "outside",
+                              sentence == "wordy", soon, old.reason)
         verdict = weigh(witnesses, matches, length=length, active=self._active,
                         expected=self._expected, cfg=self.cfg.evidence)
         return self._weighed(old, verdict, matches)
@@ -227,25 +231,33 @@ class Listener:
                        evidence=v.evidence, confirm=v.confirm, matches=matches[:3])
 
     def _query(self, seg: Segment, cleaned: bool) -> np.ndarray:
-        """The utterance framed as the templates are (templates.PRE s before its start,
-        templates.POST s after its end): from what was heard where it is still kept, the
-        segment's own audio where the echo was taken out, a faint hiss where nothing was
-        heard (before a stream's first sample, after its last)."""
-        a = int(round((seg.start - PRE) * RATE))
-        b = int(round((seg.end + POST) * RATE))
+        """The utterance framed as the templates are: templates.PRE s before where its speech
+        starts and templates.POST s after it ends (templates.speech_span, above the room), from
+        what was heard where it is still kept, from the segment's own audio where the echo was
+        taken out, and a faint hiss where nothing was heard (before a stream's first sample)."""
+        audio, origin = self._heard_around(seg, cleaned)
+        room = self._room.level(seg.pcm_start)
+        lo = max(0, int((seg.start - SEARCH - origin) * RATE))
+        hi = min(len(audio), int((seg.end + SEARCH - origin) * RATE))
+        a, b = speech_span(audio[lo:hi], None if room is None else room + SPAN_ROOM_DB)
+        a, b = lo + a - int(PRE * RATE), lo + b + int(POST * RATE)
         x = np.zeros(b - a, dtype=np.int16)
-        own = int(round(seg.pcm_start * RATE))
-        heard = None if cleaned else self._recent.span(max(a, 0), min(b, self._recent.end))
-        if heard is not None:
-            x[max(a, 0) - a:max(a, 0) - a + len(heard)] = heard
-        else:
-            lo, hi = max(a, own), min(b, own + len(seg.pcm))
-            x[lo - a:hi - a] = seg.pcm[lo - own:hi - own]
+        x[max(0, -a):max(0, -a) + len(audio[max(a, 0):b])] = audio[max(a, 0):b]
         return dither(x)
 
-    def _judge(self, seg: Segment, hyp: Hypothesis) -> tuple[Decision, bool]:
-        """The older rules' decision, and whether they refused it as a sentence (speech
-        outside the phrasing's words, or an open transcript longer than a phrasing)."""
+    def _heard_around(self, seg: Segment, cleaned: bool) -> tuple[np.ndarray, float]:
+        """Audio around a segment and the audio time of its first sample: what was heard from
+        PRE + SEARCH s before the segment to now, or the segment's own (echo-free) audio."""
+        if not cleaned:
+            a = max(0, int(round((seg.start - SEARCH - PRE) * RATE)))
+            heard = self._recent.span(a, self._recent.end)
+            if heard is not None:
+                return heard, a / RATE
+        return seg.pcm, seg.pcm_start
+
+    def _judge(self, seg: Segment, hyp: Hypothesis) -> tuple[Decision, str | None]:
+        """The older rules' decision, and whether they refused it as a sentence: "outside"
+        (speech outside the phrasing's words) or "wordy" (an open transcript longer than it)."""
         (why, outside), opened = self._refuse_grammar(seg, hyp), False
         if why and hyp.command is None and hyp.text:
             # The grammar ended on part of a phrasing (Korean "이전 요"): the open pass may have
@@ -253,7 +265,7 @@ class Listener:
             hyp, opened = self._open(seg, hyp), True
             why, outside = self._refuse_grammar(seg, hyp)
         if why:
-            return self._reject(seg, hyp.text, why, hyp.free_text), outside
+            return self._reject(seg, hyp.text, why, hyp.free_text), "outside" if outside else None
         # Only now the open-vocabulary pass: ten times the cost of the grammar pass, and most
         # segments in a busy room were refused above (see benchmarks/RESULTS-listen.md).
         if not opened:
@@ -262,9 +274,9 @@ class Listener:
             heard = [w for w in normalise(hyp.free_text).split() if w not in FILLERS]
             if len(heard) > self._allowed_words(hyp.text, heard):
                 why = f"sounds like a sentence ({len(heard)} words)"
-                return self._reject(seg, hyp.text, why, hyp.free_text), True
+                return self._reject(seg, hyp.text, why, hyp.free_text), "wordy"
         return Decision(hyp.command, seg.closed, seg.start, seg.end, hyp.text, None, hyp.free_text,
-                        pcm=seg.pcm, pcm_start=seg.pcm_start), False
+                        pcm=seg.pcm, pcm_start=seg.pcm_start), None
 
     def _refuse_grammar(self, seg: Segment, hyp: Hypothesis) -> tuple[str | None, bool]:
         """Why the grammar pass alone already refuses the segment (None: check it further),

@@ -50,13 +50,18 @@ def utterance_level(pcm: np.ndarray, skip: float, length: float) -> float | None
     return float(np.percentile(db, 75)) if len(db) else None
 
 
-def loud_span(pcm: np.ndarray, below_peak_db: float = 25.0) -> tuple[int, int] | None:
-    """First and last sample of the frames within `below_peak_db` of the loudest frame."""
-    db = frame_db(pcm, FRAME)
+def loud_span(pcm: np.ndarray, below_peak_db: float = 25.0, hop: int = FRAME,
+              floor_db: float | None = None) -> tuple[int, int] | None:
+    """First and last sample of the frames (`hop` samples) within `below_peak_db` of the
+    loudest frame and, when given, above `floor_db` (the room)."""
+    db = frame_db(pcm, hop)
     if len(db) == 0:
         return None
-    loud = np.flatnonzero(db >= db.max() - below_peak_db)
-    return int(loud[0]) * FRAME, int(loud[-1] + 1) * FRAME
+    threshold = db.max() - below_peak_db
+    if floor_db is not None:
+        threshold = min(max(threshold, floor_db), db.max())
+    loud = np.flatnonzero(db >= threshold)
+    return int(loud[0]) * hop, int(loud[-1] + 1) * hop
 
 
 def frame_db(pcm: np.ndarray, hop: int) -> np.ndarray:

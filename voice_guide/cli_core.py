@@ -9,7 +9,7 @@ from pathlib import Path
 
 from voice_guide import graph, registry, translation
 from voice_guide.dialogue import Dialogue
-from voice_guide.errors import UserError
+from voice_guide.errors import UserError, problems_of
 from voice_guide.keyboard import Keyboard
 from voice_guide.printer import cue_text_sink, json_sink, text_sink
 from voice_guide.protocol_loader import lint, load_protocol
@@ -62,7 +62,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         try:
             protocol = load_protocol(path)
         except UserError as exc:
-            print(f"{exc}", file=sys.stderr)
+            for problem in problems_of(exc):
+                print(problem, file=sys.stderr)
             failed = True
             continue
         findings = lint(protocol)

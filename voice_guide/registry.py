@@ -101,11 +101,18 @@ def _id_of(path: Path) -> str | None:
     return None
 
 
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name too long for the file system, say
+        return False
+
+
 def resolve(name: str, language: str | None = None) -> Protocol:
     """A protocol by id, or by the path of a YAML file; in `language` when given (from the
     translation beside it, when that is not the protocol's own language)."""
     path = Path(name)
-    if path.suffix in (".yaml", ".yml") or path.exists():
+    if path.suffix in (".yaml", ".yml") or _exists(path):
         return load_protocol(path, language=language)
     found = entries()
     for entry in found:

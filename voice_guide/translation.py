@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from voice_guide.errors import UserError, located
-from voice_guide.protocol import Protocol, Reps, SafetyRule, Step, StepTimer, Transition
+from voice_guide.protocol import MAX_TEXT, Protocol, Reps, SafetyRule, Step, StepTimer, Transition
 from voice_guide.yamlfile import LineMap, load_yaml
 
 #: `<protocol stem>.<language>.yaml`; the language is a short code such as ko or pt-br.
@@ -169,6 +169,9 @@ class _Translator:
         if not isinstance(value, str) or not value.strip():
             line = m.line_of(key) if isinstance(m, LineMap) else None
             raise self.fail(line, f"{what} is not translated")
+        if len(value) > MAX_TEXT:
+            raise self.fail(m.line_of(key) if isinstance(m, LineMap) else None,
+                            f"{what} is {len(value):,} characters; keep it under {MAX_TEXT}")
         return " ".join(value.split())
 
     def _opt(self, m: LineMap, key: str) -> str | None:

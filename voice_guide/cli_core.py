@@ -16,6 +16,7 @@ from voice_guide.protocol_loader import lint, load_protocol
 from voice_guide.record import recording
 from voice_guide.session import Session
 from voice_guide.summary import Summary
+from voice_guide.userfile import check_output
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -119,6 +120,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
+    graph.check_type(args.output)
+    check_output(args.output, "picture")
     protocol = registry.resolve(args.protocol)
     graph.write(protocol, args.output)
     print(f"wrote {args.output}")

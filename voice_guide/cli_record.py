@@ -16,6 +16,7 @@ from voice_guide.errors import UserError
 from voice_guide.record import sessions_dir
 from voice_guide.record_read import all_logs, read_log
 from voice_guide.report import minutes, points, render, when
+from voice_guide.userfile import check_output
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -43,6 +44,8 @@ def _record_options(p: argparse.ArgumentParser, resume: bool) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    if args.output:
+        check_output(args.output, "report")
     log = read_log(args.log)
     fmt = args.format or ("html" if args.output and args.output.suffix in (".html", ".htm")
                           else "md")

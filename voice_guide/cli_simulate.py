@@ -13,6 +13,7 @@ from voice_guide.record import recording
 from voice_guide.script import load_script
 from voice_guide.simulate import Simulator
 from voice_guide.summary import Summary
+from voice_guide.userfile import check_output
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -29,6 +30,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    if args.wav:
+        check_output(args.wav, "audio")
     script = load_script(args.script)
     if args.engine:
         script = replace(script, engine=args.engine)

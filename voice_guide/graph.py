@@ -75,8 +75,25 @@ def _states(p: Protocol) -> list[str]:
     return [*p.steps, *[s for s in (*CHECK_STATES, END) if s in used]]
 
 
+def check_type(out: Path) -> None:
+    """A picture type `write` can make, said before any work."""
+    if out.suffix.lower() not in (".mmd", ".md", ".dot", ".svg", ".png"):
+        raise UserError(f"{out}: unknown picture type; use .svg, .png, .dot, .mmd or .md")
+
+
 def write(p: Protocol, out: Path) -> None:
     """Write by extension: .mmd/.md (Mermaid), .dot, .svg/.png (needs Graphviz's `dot`)."""
+    try:
+        _write(p, out)
+    except OSError as exc:
+        raise UserError(f"{out}: cannot write the picture ({exc.strerror or exc})") from None
+    except subprocess.CalledProcessError as exc:
+        why = (exc.stderr or "").strip().splitlines()
+        raise UserError(f"{out}: Graphviz failed ({why[0] if why else exc.returncode})"
+                        ) from None
+
+
+def _write(p: Protocol, out: Path) -> None:
     suffix = out.suffix.lower()
     if suffix in (".mmd", ".md"):
         text = mermaid(p)

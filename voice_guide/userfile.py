@@ -78,3 +78,23 @@ def read_text(path: str | Path, limit: int = MAX_TEXT_FILE) -> str:
 def _too_big(path: str | Path, size: int, limit: int) -> str:
     return (f"{path}: is {size:,} bytes, more than the {limit:,} a file of this kind may be; "
             "is it the right file?")
+
+
+def check_output(path: str | Path, what: str = "output") -> Path:
+    """Before any work: can `path` be written? Its folder must exist and be writable; an
+    existing `path` must be a regular file (writing to a FIFO would wait forever)."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        if not folder.is_dir():
+            raise UserError(f"{path}: cannot write the {what}: the folder {folder} does not "
+                            "exist; create it first or choose another path")
+        if path.is_dir():
+            raise UserError(f"{path}: cannot write the {what}: it is a folder; give a file name")
+        if path.exists() and not path.is_file():
+            raise UserError(f"{path}: cannot write the {what}: it is not a regular file")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write the {what} ({exc.strerror or exc})") from None
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UserError(f"{path}: cannot write the {what}: permission denied")
+    return path

@@ -327,3 +327,15 @@ def test_devices_without_a_sound_card_exits_2(tmp_path):
         pytest.skip("this machine has a sound card; the case needs one without")
     line = one_error(cli("devices", cwd=tmp_path, env={"PULSE_SERVER": "unix:/nonexistent"}))
     assert "no audio devices found" in line, line
+
+
+def test_check_lists_every_untranslated_step(tmp_path):
+    write(tmp_path, "p.yaml", GOOD.replace("  b: {cue: Done., end: true}",
+                                           "  b: {cue: Done., on: {next: c}}\n"
+                                           "  c: {cue: End., end: true}"))
+    write(tmp_path, "p.ko.yaml", "protocol: t\nlanguage: ko\ntitle: 티\nsteps:\n"
+          "  a: {title: 가, cue: 다음.}\n")
+    proc = cli("check", "p.yaml", cwd=tmp_path)
+    found = [x for x in lines(proc) if "p.ko.yaml" in x]
+    assert proc.returncode == 2 and len(found) == 2, proc.stderr
+    assert "step 'b' is not translated" in found[0] and "step 'c'" in found[1], found

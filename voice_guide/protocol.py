@@ -204,7 +204,7 @@ class _Checker:
             return None
         value = m[key]
         if isinstance(value, (int, float)) and not isinstance(value, bool) and key in (
-                "id", "version"):
+                "id", "version", "start"):
             value = str(value)
         if not isinstance(value, str) or not value.strip():
             raise self.fail(m.line_of(key), f"'{key}' of {what} must be non-empty text")

@@ -83,7 +83,7 @@ def path_of(name: str, relative_to: Path | None = None) -> Path | None:
     if path.suffix in (".yaml", ".yml"):
         if not path.is_absolute() and relative_to is not None:
             path = relative_to / path
-        return path if path.exists() else None
+        return path if _exists(path) else None
     folders = (user_folder(), shipped_folder())
     return next((p for f in folders for p in _files(f) if _id_of(p) == name), None)
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from voice_guide.errors import UserError, located
+from voice_guide.errors import UserError, UserErrors, located, problems_of
 from voice_guide.protocol import MAX_TEXT, Protocol, Reps, SafetyRule, Step, StepTimer, Transition
 from voice_guide.yamlfile import LineMap, load_yaml
 
@@ -87,7 +87,14 @@ class _Translator:
             if sid not in own:
                 raise self.fail(steps.line_of(sid), f"step '{sid}' is not in protocol "
                                 f"'{self.p.id}'")
-        new = {sid: self._step(s, steps) for sid, s in own.items()}
+        new, problems = {}, []
+        for sid, s in own.items():  # every untranslated step is listed, not only the first
+            try:
+                new[sid] = self._step(s, steps)
+            except UserError as exc:
+                problems.append(exc)
+        if problems:
+            raise UserErrors(problems)
         return replace(self.p, steps={**self.p.steps, **new}, language=self.lang,
                        title=self._text(top, "title", "the protocol's title"),
                        description=self._opt(top, "description") or self.p.description,
@@ -199,7 +206,7 @@ def check_beside(protocol_path: Path) -> list[str]:
             default_phrases(lang)
             found += lint(load_protocol(protocol_path, language=lang))
         except UserError as exc:
-            found.append(_as_error(str(exc)))
+            found += [_as_error(problem) for problem in problems_of(exc)]
             continue
         found.append(f"{path}: ok (language '{lang}')")
     return found

@@ -339,3 +339,14 @@ def test_check_lists_every_untranslated_step(tmp_path):
     found = [x for x in lines(proc) if "p.ko.yaml" in x]
     assert proc.returncode == 2 and len(found) == 2, proc.stderr
     assert "step 'b' is not translated" in found[0] and "step 'c'" in found[1], found
+
+
+@pytest.mark.parametrize("template", ["{x}", "{0}", "{n.__class__}", "{n"])
+def test_phrase_templates_that_cannot_be_filled_are_refused_at_load(tmp_path, template):
+    """Else they would fail the first time the guide says them, mid-session."""
+    write(tmp_path, "p.yaml", f"id: t\ntitle: T\nstart: a\nphrases:\n  hold_call: '{template}'\n"
+          f"steps:\n  a: {{cue: x, end: true, reps: {{min: 2, call: '{template}'}}}}\n")
+    proc = cli("check", "p.yaml", cwd=tmp_path)
+    found = lines(proc)
+    assert proc.returncode == 2 and len(found) == 2, proc.stderr
+    assert found[0].startswith("p.yaml:7: 'call' of step 'a' ") and "phrase 'hold_call'" in found[1]

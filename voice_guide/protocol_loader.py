@@ -7,7 +7,7 @@ from typing import Any
 
 from voice_guide.errors import UserError
 from voice_guide.include import include_protocols
-from voice_guide.phrases import PHRASE_KEYS
+from voice_guide.phrases import PHRASE_KEYS, fields_of, template_problem
 from voice_guide.protocol import (
     _DURATION_KEYS,
     _ON_KEYS,
@@ -202,6 +202,10 @@ def _reps(c: _Checker, m: LineMap, what: str) -> Reps | None:
                      "max: 6)")
     calls = {k: c.text(r, k, f"reps of {what}", required=False)
              for k in ("call", "rest_call", "done_call")}
+    for k in ("call", "done_call"):  # said with {n}, the repetition
+        problem = calls[k] and template_problem(calls[k], frozenset({"n"}))
+        if problem:
+            raise c.fail(r.line_of(k), f"'{k}' of {what} {problem}")
     return Reps(min=int(lo), max=int(hi), lift=c.number(r, "lift", "reps", 0.5, 30, 2.0),
                 rest=c.number(r, "rest", "reps", 0.5, 60, 4.0),
                 lead_in=c.number(r, "lead_in", "reps", 0, 60, 3.0), **calls)
@@ -274,7 +278,16 @@ def _phrases(c: _Checker, top: LineMap) -> dict[str, str]:
     if "phrases" not in top:
         return {}
     raw = c.mapping(top["phrases"], top.line_of("phrases"), "phrases", set(PHRASE_KEYS))
-    return {k: c.text(raw, k, "phrases") for k in raw}
+    found = {}
+    for k in raw:
+        if k not in PHRASE_KEYS:
+            continue  # noted by mapping() already
+        text = c.text(raw, k, "phrases")
+        problem = template_problem(text, fields_of(k))
+        if problem:
+            raise c.fail(raw.line_of(k), f"phrase '{k}' {problem}")
+        found[k] = text
+    return found
 
 
 def _check_graph(c: _Checker, p: Protocol) -> None:

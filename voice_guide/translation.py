@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from voice_guide.errors import UserError, UserErrors, located, problems_of
+from voice_guide.phrases import fields_of, template_problem
 from voice_guide.protocol import MAX_TEXT, Protocol, Reps, SafetyRule, Step, StepTimer, Transition
 from voice_guide.yamlfile import LineMap, load_yaml
 
@@ -133,8 +134,12 @@ class _Translator:
             return None
         keys = {k for k in _REPS if getattr(step.reps, k)}
         raw = self._sub(m, "reps", f"'reps' of step '{step.id}'", keys, bool(keys))
-        return replace(step.reps, **{k: self._text(raw, k, f"the reps' {k} of step "
-                                                   f"'{step.id}'") for k in keys})
+        texts = {k: self._text(raw, k, f"the reps' {k} of step '{step.id}'") for k in keys}
+        for k in keys & {"call", "done_call"}:
+            problem = template_problem(texts[k], frozenset({"n"}))
+            if problem:
+                raise self.fail(raw.line_of(k), f"the reps' {k} of step '{step.id}' {problem}")
+        return replace(step.reps, **texts)
 
     # -- protocol-wide --------------------------------------------------------------------
     def _safety(self, top: LineMap) -> tuple[SafetyRule, ...]:
@@ -146,7 +151,12 @@ class _Translator:
     def _phrases(self, top: LineMap) -> dict[str, str]:
         keys = set(self.p.phrases)
         raw = self._sub(top, "phrases", "'phrases'", keys, bool(keys))
-        return {k: self._text(raw, k, f"phrase '{k}'") for k in keys}
+        texts = {k: self._text(raw, k, f"phrase '{k}'") for k in keys}
+        for k, text in texts.items():
+            problem = template_problem(text, fields_of(k))
+            if problem:
+                raise self.fail(raw.line_of(k), f"phrase '{k}' {problem}")
+        return texts
 
     # -- reading --------------------------------------------------------------------------
     def _map(self, value, line: int | None, what: str, allowed: set | None) -> LineMap:

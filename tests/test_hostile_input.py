@@ -350,3 +350,14 @@ def test_phrase_templates_that_cannot_be_filled_are_refused_at_load(tmp_path, te
     found = lines(proc)
     assert proc.returncode == 2 and len(found) == 2, proc.stderr
     assert found[0].startswith("p.yaml:7: 'call' of step 'a' ") and "phrase 'hold_call'" in found[1]
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".dot", ".mmd"])
+def test_graph_of_titles_with_quotes_and_ids_starting_with_digits(tmp_path, suffix):
+    """Titles are the user's text inside DOT and Mermaid strings; Graphviz must accept it."""
+    write(tmp_path, "p.yaml", 'id: t\ntitle: "a\\"b\\\\ {}|<>"\nstart: 1a\nsteps:\n'
+          '  1a: {title: "x\\"y]; #z", cue: x, on: {next: b}}\n  b: {cue: y, end: true}\n')
+    proc = cli("graph", "p.yaml", "-o", f"g{suffix}", cwd=tmp_path)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    text = (tmp_path / f"g{suffix}").read_text()
+    assert ("<svg" in text) if suffix == ".svg" else ("1a" in text and "b" in text)

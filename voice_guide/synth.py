@@ -30,11 +30,10 @@ def synthesize(text: str, voice: str = "en-us", rate: int = 160, pitch: int = 50
     if lang:
         variant = voice.split("+", 1)[1] if "+" in voice else ""
         voice = lang + (f"+{variant}" if variant else "")
-    # The text goes on stdin, never on the command line, where "-w/path" would be an option
-    # (write a WAV file there) and "-" alone would be taken for stdin.
-    cmd = [exe, "-v", voice, "-s", str(rate), "-p", str(pitch), "--stdout", "--stdin"]
-    proc = subprocess.run(cmd, input=" ".join(text.split()).encode("utf-8"), capture_output=True,
-                          check=False)
+    # The text comes after `--`, where no word of it can be read as an option: "-w/path"
+    # would otherwise make espeak-ng write a WAV file there.
+    cmd = [exe, "-v", voice, "-s", str(rate), "-p", str(pitch), "--stdout", "--", text]
+    proc = subprocess.run(cmd, capture_output=True, check=False)
     if proc.returncode != 0 or not proc.stdout:
         msg = proc.stderr.decode(errors="replace").strip().splitlines()
         raise UserError(f"espeak-ng failed for voice {voice!r}: {msg[0] if msg else 'no audio'}")

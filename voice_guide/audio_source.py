@@ -19,7 +19,7 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from voice_guide.errors import UserError
+from voice_guide.errors import UserError, one_line
 from voice_guide.userfile import open_regular
 
 RATE = 16000
@@ -129,7 +129,7 @@ def load_wav(path: str | Path) -> np.ndarray:
 
 def _warn(message: str) -> None:
     """Odd but usable input: said on stderr, and the audio is used anyway."""
-    print(f"voice-guide: warning: {message}", file=sys.stderr, flush=True)
+    print(f"voice-guide: warning: {one_line(message)}", file=sys.stderr, flush=True)
 
 
 def _chunks(f: sf.SoundFile, path, chunk_seconds: float) -> Iterator[np.ndarray]:

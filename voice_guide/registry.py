@@ -15,7 +15,7 @@ from pathlib import Path
 
 import platformdirs
 
-from voice_guide.errors import UserError
+from voice_guide.errors import UserError, one_line
 from voice_guide.protocol import Protocol
 from voice_guide.protocol_loader import load_protocol
 from voice_guide.translation import is_translation
@@ -55,7 +55,7 @@ def protocol_files(folder: Path) -> list[Path]:
 
 def _skipped(message: str) -> None:
     """A broken user file is said (one line) and left out; the other protocols still run."""
-    print(f"voice-guide: warning: skipped {message}", file=sys.stderr, flush=True)
+    print(f"voice-guide: warning: skipped {one_line(message)}", file=sys.stderr, flush=True)
 
 
 _files = protocol_files

@@ -219,12 +219,12 @@ def test_corrupt_samples_are_noise_not_a_crash(tmp_path, stop_word):
 
 
 @pytest.mark.parametrize("case,content,fix", [
-    ("empty", b"", "not a readable PCM WAV"),
-    ("header_only", b"RIFF\x24\x00\x00\x00WAVEfmt ", "not a readable PCM WAV"),
-    ("corrupt_header", b"RIFF\x00\x00\x00\x00WAVEjunkjunkjunk", "not a readable PCM WAV"),
-    ("float_samples", b"RIFF\x2c\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x03\x00\x01\x00"
-     b"\x80\x3e\x00\x00\x00\xfa\x00\x00\x04\x00\x20\x00data\x08\x00\x00\x00" + b"\x00" * 8,
-     "convert it to 16-bit PCM"),
+    ("empty", b"", "not a readable audio file"),
+    ("header_only", b"RIFF\x24\x00\x00\x00WAVEfmt ", "not a readable audio file"),
+    ("corrupt_header", b"RIFF\x00\x00\x00\x00WAVEjunkjunkjunk", "not a readable audio file"),
+    ("one_hertz", b"RIFF\x2c\x7d\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00"
+     b"\x01\x00\x00\x00\x02\x00\x00\x00\x02\x00\x10\x00data\x00\x7d\x00\x00" + b"\x01" * 32000,
+     "says 1 Hz, which is not a recording rate"),
 ])
 def test_unreadable_audio_is_one_line(tmp_path, case, content, fix):
     (tmp_path / "a.wav").write_bytes(content)

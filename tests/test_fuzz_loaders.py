@@ -12,6 +12,7 @@ import json
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -141,5 +142,121 @@ def test_session_log_reader(lines, torn):
     try:
         log = read_log(path)
         _ = (log.protocol, log.last_t, log.finished, log.of("cue"))  # what report/resume use
+    except UserError as exc:
+        assert "\n" not in str(exc)
+
+
+# -- structured hostile values: every field of every loader, aliases, huge numbers -------------
+
+#: What a hostile or careless file puts where a word, a number or a mapping belongs.
+HOSTILE = st.one_of(
+    st.lists(WORDS, min_size=1, max_size=3),                      # [b] where a step id goes
+    st.lists(st.lists(WORDS, min_size=1, max_size=2), min_size=1, max_size=2),  # [[locating]]
+    st.dictionaries(WORDS, WORDS, min_size=1, max_size=2),
+    st.sampled_from([10**30, -10**30, 2**63, 1e308, -1e308, float("inf"), float("nan"), 0,
+                     -1, True, False, None, "", " ", "\u202e\u0000x", "../../x", "-w/tmp/x",
+                     "tp_hold", "confirm_finish", "end", "x" * 5000, "next\nstop"]),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=40),  # any unicode, RTL, emoji
+)
+
+
+def paths(doc, prefix=()) -> list[tuple]:
+    """Every node of a document (as a key path), the root included."""
+    found = [prefix]
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            found += paths(v, (*prefix, k))
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            found += paths(v, (*prefix, i))
+    return found
+
+
+def replaced(doc, path: tuple, value):
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    out = dict(doc) if isinstance(doc, dict) else list(doc)
+    out[head] = replaced(doc[head], rest, value)
+    return out
+
+
+def with_alias(text: str, data: st.DataObject) -> str:
+    """The document with a block of YAML anchors and aliases in front (a "billion laughs"
+    seed of random width and depth, under a key the loader does not know)."""
+    width, depth = data.draw(st.integers(1, 9)), data.draw(st.integers(1, 9))
+    lines = ["zz0: &a0 [lol]"] + [
+        f"zz{i}: &a{i} [{', '.join([f'*a{i - 1}'] * width)}]" for i in range(1, depth)]
+    return "\n".join(lines) + "\n" + text
+
+
+def structured(data: st.DataObject, base: dict) -> str:
+    """`base` with one field (any field, uniformly) given a hostile value; sometimes with
+    anchors and aliases too."""
+    doc = replaced(base, data.draw(st.sampled_from(paths(base))), data.draw(HOSTILE))
+    text = yaml.safe_dump(doc, allow_unicode=True)
+    return with_alias(text, data) if data.draw(st.integers(0, 5)) == 0 else text
+
+
+def quick(load, text: str, name: str) -> None:
+    """Loads or one bounded UserError line, and never slowly (a bomb or a lying size)."""
+    import time
+
+    began = time.monotonic()
+    loads_or_user_error(load, text, name)
+    assert time.monotonic() - began < 5.0, "a hostile file took more than 5 s"
+
+
+KO = {"protocol": "fuzz", "language": "ko", "title": "퍼즈",
+      "safety": {"pulse": "바깥쪽으로."},
+      "steps": {"a": {"title": "가", "cue": "찾으세요."},
+                "b": {"title": "나", "cue": "작업.", "timers": {30: "삼십 초."}},
+                "c": {"title": "다", "cue": "끝."}}}
+
+
+def load_translated(path: Path):
+    """The fuzzed file is a translation beside a valid protocol."""
+    (path.parent / "fuzz.yaml").write_text(yaml.safe_dump(PROTOCOL), encoding="utf-8")
+    return load_protocol(path.parent / "fuzz.yaml", language="ko")
+
+
+STRUCTURED_LOADERS = {
+    "protocol": (load_protocol, PROTOCOL, "fuzz.yaml"),
+    "translation": (load_translated, KO, "fuzz.ko.yaml"),
+    "script": (load_script, SCRIPT, "script.yaml"),
+    "grammar": (lambda p: grammar.load(path=p), GRAMMAR, "g.yaml"),
+    "settings": (load_settings, SETTINGS, "settings.yaml"),
+}
+
+
+def test_the_translation_base_document_loads():
+    """Without this the translation fuzz would only ever see refusals."""
+    FOLDER.joinpath("fuzz.ko.yaml").write_text(yaml.safe_dump(KO, allow_unicode=True),
+                                               encoding="utf-8")
+    assert load_translated(FOLDER / "fuzz.ko.yaml").steps["a"].cue == "찾으세요."
+
+
+@pytest.mark.parametrize("which", sorted(STRUCTURED_LOADERS))
+@FUZZ
+@given(data=st.data())
+def test_structured_hostile_values(which, data):
+    load, base, name = STRUCTURED_LOADERS[which]
+    quick(load, structured(data, base), name)
+
+
+@FUZZ
+@given(st.lists(st.one_of(EVENT, st.fixed_dictionaries(
+    {"t": HOSTILE, "event": st.sampled_from(["cue", "heard", "session_end"])},
+    optional={"finished": HOSTILE, "protocol": HOSTILE, "text": HOSTILE})).map(
+    lambda e: json.dumps(e, allow_nan=True)), max_size=6), st.integers(0, 3000))
+def test_session_log_with_hostile_values(lines, nesting):
+    """Wrong types in every field of a log line, and JSON nested past the recursion limit."""
+    start = json.dumps({"t": 0, "event": "session_start", "protocol": "psoas"})
+    deep = "[" * nesting + "]" * nesting
+    path = FOLDER / "hostile.jsonl"
+    path.write_text("\n".join([start, *lines, deep]) + "\n", encoding="utf-8")
+    try:
+        log = read_log(path)
+        _ = (log.protocol, log.last_t, log.finished, log.of("cue"))
     except UserError as exc:
         assert "\n" not in str(exc)

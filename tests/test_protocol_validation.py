@@ -137,3 +137,12 @@ def test_check_command_exit_codes(tmp_path):
     good = shipped_folder() / "psoas.yaml"
     result = subprocess.run(run + [str(good)], capture_output=True, text=True)
     assert result.returncode == 0 and "ok (psoas" in result.stdout
+
+
+def test_reserved_step_ids_are_the_states_the_guide_adds():
+    """`check` refuses exactly the machine's own states as step ids; kept in step here."""
+    from voice_guide import machine, registry
+    from voice_guide.protocol import RESERVED_STEP_IDS
+
+    p = registry.resolve("psoas")
+    assert RESERVED_STEP_IDS == set(machine.states(p)) - set(p.steps)

@@ -58,3 +58,18 @@ def test_bad_file_names_the_file(tmp_path, text, msg):
 def test_bad_option(tmp_path):
     with pytest.raises(UserError, match="command line: volume"):
         st.from_args(_args("--volume", "2"), tmp_path / "s.yaml")
+
+
+@pytest.mark.parametrize("text,line,fix", [
+    ("voice: en-us\nrate: 1e999\n", 2, "rate must be a whole number"),
+    ("voice: en-us\nvolume: .nan\n", 2, "volume must be"),
+    ("rate: 160\nvoice: [a, b]\n", 2, "voice must be a name"),
+    ("rate: 160\ncolour: red\n", 2, "unknown setting 'colour'"),
+    ("a: &a [x, x]\nb: [*a, *a]\n", 2, "YAML aliases"),
+    ("- rate\n- 160\n", 1, "must be a mapping"),
+])
+def test_bad_settings_name_their_line(tmp_path, text, line, fix):
+    (tmp_path / "s.yaml").write_text(text)
+    with pytest.raises(UserError) as err:
+        st.load_settings(tmp_path / "s.yaml")
+    assert str(err.value).startswith(f"{tmp_path / 's.yaml'}:{line}: ") and fix in str(err.value)

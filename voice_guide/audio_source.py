@@ -1,4 +1,6 @@
-"""Audio sources as iterators of 16 kHz mono int16 chunks: WAV files, raw stdin, microphone.
+"""Audio sources as iterators of 16 kHz mono int16 chunks: audio files, raw stdin, microphone.
+
+Files are decoded by soundfile (libsndfile): every WAV flavour, FLAC and OGG.
 
 Files are streamed chunk by chunk through a streaming soxr resampler, so memory stays flat on
 hour-long recordings. The microphone callback only copies bytes into a queue: PortAudio calls
@@ -7,20 +9,25 @@ it on its own thread, where blocking or raising would drop audio silently.
 
 from __future__ import annotations
 
+import os
 import queue
 import sys
-import wave
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import soundfile as sf
 import soxr
 
-from voice_guide.errors import UserError
+from voice_guide.errors import UserError, one_line
+from voice_guide.userfile import open_regular
 
 RATE = 16000
 CHUNK_SECONDS = 0.1
 CONVERT = "convert it to 16-bit PCM, e.g. `sox IN -b 16 -e signed-integer OUT.wav`"
+MIN_RATE, MAX_RATE = 4000, 768_000  # outside these a header is lying (or not audio)
+MAX_CHANNELS = 64
+MAX_SECONDS = 24 * 3600
 
 
 def read(source: str, chunk_seconds: float = CHUNK_SECONDS) -> Iterator[np.ndarray]:
@@ -46,84 +53,107 @@ def read_pcm(stream, chunk_seconds: float = CHUNK_SECONDS) -> Iterator[np.ndarra
 
 
 def read_wav(path: str | Path, chunk_seconds: float = CHUNK_SECONDS) -> Iterator[np.ndarray]:
-    """Any PCM WAV (8/16/24/32-bit, mono or multichannel, any rate) -> 16 kHz mono int16.
+    """Any audio file libsndfile reads (WAV 8/16/24/32-bit or float, WAVE_FORMAT_EXTENSIBLE,
+    FLAC, OGG...; mono or multichannel) -> 16 kHz mono int16 chunks.
 
-    Checks the header before the first chunk is yielded so errors surface at once.
+    The header is checked before the first chunk is yielded, so errors surface at once. The
+    work is bounded by the file's real size, not by its header: a header's rate must be one a
+    microphone records at (MIN_RATE..MAX_RATE, so resampling multiplies the samples at most
+    RATE / MIN_RATE times), and libsndfile counts the frames that are really in the file.
     """
+    fd = open_regular(path)  # a FIFO or a device is refused here, not read forever
+    size = os.fstat(fd).st_size
+    head = os.pread(fd, 4096, 0)
+    stream = os.fdopen(fd, "rb", closefd=True)
     try:
-        w = wave.open(str(path), "rb")
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except (wave.Error, EOFError, OSError) as exc:
-        raise UserError(f"{path}: not a readable PCM WAV file ({str(exc) or 'empty'}); "
+        f = sf.SoundFile(stream)
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+        stream.close()
+        raise UserError(f"{path}: not a readable audio file ({_why(exc) if size else 'empty'}); "
                         f"{CONVERT}") from None
-    channels, width, rate = w.getnchannels(), w.getsampwidth(), w.getframerate()
-    if width not in (1, 2, 3, 4) or rate <= 0 or channels <= 0:
-        w.close()
-        raise UserError(f"{path}: unsupported WAV format ({width * 8}-bit, {rate} Hz); "
-                        f"{CONVERT}")
-    if w.getnframes() == 0:
-        w.close()
-        raise UserError(f"{path}: the WAV file holds no audio")
-    if rate < RATE:
-        _warn(f"{path} is {rate} Hz: speech above {rate // 2} Hz is missing, so commands may "
-              f"be misheard (record at {RATE // 1000} kHz or more)")
-    return _wav_chunks(w, path, chunk_seconds)
+    try:
+        _check_header(f, path)
+    except UserError:
+        f.close()
+        stream.close()
+        raise
+    promised = _wav_promised_frames(head, f.channels)
+    if promised and promised > f.frames:
+        _warn(f"{path} ends early: its header promises {promised / f.samplerate:.1f} s, it "
+              f"holds {f.frames / f.samplerate:.1f} s (a truncated copy?); using what is there")
+    if f.samplerate < RATE:
+        _warn(f"{path} is {f.samplerate} Hz: speech above {f.samplerate // 2} Hz is missing, so "
+              f"commands may be misheard (record at {RATE // 1000} kHz or more)")
+    return _chunks(f, path, chunk_seconds)
+
+
+def _check_header(f: sf.SoundFile, path) -> None:
+    rate, channels = f.samplerate, f.channels
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise UserError(f"{path}: its header says {rate} Hz, which is not a recording rate "
+                        f"({MIN_RATE}..{MAX_RATE} Hz); {CONVERT}")
+    if not 1 <= channels <= MAX_CHANNELS:
+        raise UserError(f"{path}: its header says {channels} channels; at most {MAX_CHANNELS} "
+                        f"are read; {CONVERT}")
+    if f.frames <= 0:
+        raise UserError(f"{path}: the audio file holds no audio")
+    if f.frames > MAX_SECONDS * rate:
+        raise UserError(f"{path}: {f.frames / rate / 3600:.1f} hours of audio; at most "
+                        f"{MAX_SECONDS // 3600} hours are read at once (cut it with sox)")
+
+
+def _wav_promised_frames(head: bytes, channels: int) -> int | None:
+    """The frames a RIFF/WAVE header's data chunk claims (None if not a plain WAV)."""
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    pos, align = 12, None
+    while pos + 8 <= len(head):
+        tag, n = head[pos:pos + 4], int.from_bytes(head[pos + 4:pos + 8], "little")
+        if tag == b"fmt " and pos + 22 <= len(head):
+            align = int.from_bytes(head[pos + 20:pos + 22], "little")
+        if tag == b"data":
+            return n // align if align else None
+        pos += 8 + n + (n & 1)
+    return None
+
+
+def _why(exc: Exception) -> str:
+    return str(exc).split(": ")[-1] or exc.__class__.__name__
 
 
 def load_wav(path: str | Path) -> np.ndarray:
-    """A whole (short) WAV as one 16 kHz mono int16 array: clips and noise files."""
+    """A whole (short) audio file as one 16 kHz mono int16 array: clips and noise files."""
     chunks = list(read_wav(path))
     return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
 
 
 def _warn(message: str) -> None:
     """Odd but usable input: said on stderr, and the audio is used anyway."""
-    print(f"voice-guide: warning: {message}", file=sys.stderr, flush=True)
+    print(f"voice-guide: warning: {one_line(message)}", file=sys.stderr, flush=True)
 
 
-def _wav_chunks(w: wave.Wave_read, path, chunk_seconds: float) -> Iterator[np.ndarray]:
-    channels, width, rate = w.getnchannels(), w.getsampwidth(), w.getframerate()
+def _chunks(f: sf.SoundFile, path, chunk_seconds: float) -> Iterator[np.ndarray]:
+    """Decoded, mixed to mono and resampled chunk by chunk; never past the frames counted."""
+    rate = f.samplerate
     resampler = None if rate == RATE else soxr.ResampleStream(rate, RATE, 1, dtype="float32")
     frames = max(1, int(rate * chunk_seconds))
-    promised, got = w.getnframes(), 0
-    with w:
-        while True:
+    left = f.frames
+    with f:
+        while left > 0:
             try:
-                data = w.readframes(frames)
-            except (wave.Error, EOFError) as exc:
-                raise UserError(f"{path}: corrupt WAV data ({exc})") from None
-            last = len(data) < frames * channels * width
-            got += len(data) // (channels * width)
-            if last and got < promised:
-                _warn(f"{path} ends early: its header promises {promised / rate:.1f} s, it "
-                      f"holds {got / rate:.1f} s (a truncated copy?); using what is there")
-            data = data[: len(data) // (channels * width) * channels * width]
-            x = _to_float(data, width).reshape(-1, channels).mean(axis=1)
+                block = f.read(min(frames, left), dtype="float32", always_2d=True)
+            except (sf.LibsndfileError, RuntimeError) as exc:
+                raise UserError(f"{path}: corrupt audio data ({_why(exc)})") from None
+            left = 0 if len(block) == 0 else left - len(block)
+            x = np.nan_to_num(block.mean(axis=1), nan=0.0, posinf=1.0, neginf=-1.0)
             if resampler is not None:
-                x = resampler.resample_chunk(x.astype(np.float32), last=last)
+                x = resampler.resample_chunk(x.astype(np.float32), last=left <= 0)
             if len(x):
                 yield _to_int16(x)
-            if last:
-                return
-
-
-def _to_float(data: bytes, width: int) -> np.ndarray:
-    """PCM bytes -> float in [-1, 1): WAV 8-bit is unsigned, the others signed little-endian."""
-    if width == 1:
-        return (np.frombuffer(data, np.uint8).astype(np.float32) - 128.0) / 128.0
-    if width == 3:
-        b = np.frombuffer(data, np.uint8).reshape(-1, 3)
-        v = (b[:, 0].astype(np.int32) | (b[:, 1].astype(np.int32) << 8)
-             | (b[:, 2].astype(np.int32) << 16))
-        v = np.where(v >= 1 << 23, v - (1 << 24), v)
-        return v.astype(np.float32) / float(1 << 23)
-    dtype, scale = ("<i2", 32768.0) if width == 2 else ("<i4", 2147483648.0)
-    return (np.frombuffer(data, dtype).astype(np.float64) / scale).astype(np.float32)
 
 
 def _to_int16(x: np.ndarray) -> np.ndarray:
-    return np.clip(np.round(x * 32768.0), -32768, 32767).astype(np.int16)
+    return np.clip(np.round(np.asarray(x) * 32768.0), -32768, 32767).astype(np.int16)
 
 
 def microphone(device: str | int | None = None,

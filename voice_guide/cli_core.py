@@ -9,13 +9,14 @@ from pathlib import Path
 
 from voice_guide import graph, registry, translation
 from voice_guide.dialogue import Dialogue
-from voice_guide.errors import UserError
+from voice_guide.errors import UserError, problems_of
 from voice_guide.keyboard import Keyboard
 from voice_guide.printer import cue_text_sink, json_sink, text_sink
 from voice_guide.protocol_loader import lint, load_protocol
 from voice_guide.record import recording
 from voice_guide.session import Session
 from voice_guide.summary import Summary
+from voice_guide.userfile import check_output
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -62,7 +63,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         try:
             protocol = load_protocol(path)
         except UserError as exc:
-            print(f"{exc}", file=sys.stderr)
+            for problem in problems_of(exc):
+                print(problem, file=sys.stderr)
             failed = True
             continue
         findings = lint(protocol)
@@ -118,6 +120,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
+    graph.check_type(args.output)
+    check_output(args.output, "picture")
     protocol = registry.resolve(args.protocol)
     graph.write(protocol, args.output)
     print(f"wrote {args.output}")

@@ -20,6 +20,7 @@ from voice_guide.record_read import find_log, numbered, read_log
 from voice_guide.record_store import in_use, refuse_log_target, sessions_dir
 from voice_guide.report import minutes, points, when
 from voice_guide.report_render import PAPERS, render
+from voice_guide.userfile import check_output
 
 FORMATS = ("md", "html", "pdf", "soap", "soap-md", "soap-html", "soap-pdf")
 SUFFIX = {".html": "html", ".htm": "html", ".pdf": "pdf", ".md": "md"}
@@ -65,6 +66,8 @@ def kind_and_type(fmt: str | None, output: Path | None) -> tuple[str, str]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    if args.output:
+        check_output(args.output, "report")
     log = read_log(find_log(args.log))
     kind, typ = kind_and_type(args.format, args.output)
     if args.output:

@@ -14,6 +14,7 @@ from voice_guide.record_store import refuse_log_target
 from voice_guide.script import load_script
 from voice_guide.simulate import Simulator
 from voice_guide.summary import Summary
+from voice_guide.userfile import check_output
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -31,6 +32,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     if args.wav:
+        check_output(args.wav, "audio")
         refuse_log_target(args.wav, "the WAV")  # before the engine loads: a quick answer
     script = load_script(args.script)
     if args.engine:

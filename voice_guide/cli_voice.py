@@ -77,11 +77,13 @@ def cmd_voices(args: argparse.Namespace) -> int:
 def cmd_devices(args: argparse.Namespace) -> int:
     import sounddevice as sd
 
-    devices = sd.query_devices()
-    if not len(devices):
-        print("no audio devices found (no sound card, or PortAudio cannot reach the sound "
-              "server)", file=sys.stderr)
-        return 1
+    try:
+        devices = sd.query_devices()
+    except sd.PortAudioError as exc:
+        raise UserError(f"cannot list the audio devices: {exc}") from None
+    if not len(devices):  # exit 2, as check-mic and run do without a sound card
+        raise UserError("no audio devices found (no sound card, or PortAudio cannot reach the "
+                        "sound server)")
     d_in, d_out = sd.default.device
     for kind, key, default in (("inputs", "max_input_channels", d_in),
                                ("outputs", "max_output_channels", d_out)):

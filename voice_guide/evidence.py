@@ -13,9 +13,9 @@ weighed into one score, the templates' best distance adjusted by the other witne
                      + soon * [it follows other speech within ListenerConfig.min_gap]
 
 and the templates' best command is taken when its score is under its threshold and the
-next command is far enough behind (further when the grammar pass named another command). Thresholds are per command: a command the current
-step expects (context, from the dialogue) needs less evidence than one it does not, and a
-costly command needs more.
+next command is far enough behind (further when the grammar pass named another command).
+Thresholds are per command: a command the current step expects (context, from the dialogue)
+needs less evidence than one it does not, and a costly command needs more.
 
 Costs by consequence (a wrong command is worse than a missed one; some are worse than others):
 

@@ -15,7 +15,9 @@ from pathlib import Path
 import yaml
 
 from voice_guide.errors import UserError, located
+from voice_guide.userfile import read_text
 from voice_guide.vocabulary import COMMANDS
+from voice_guide.yamlfile import compose
 
 _WORD = re.compile(r"^[^\W\d_]+(?:'[^\W\d_]+)?$")  # letters in any script, one apostrophe
 
@@ -59,11 +61,7 @@ def load(lang: str = "en", path: str | Path | None = None) -> Grammar:
             raise UserError(f"no grammar for language {lang!r} (grammars/{lang}.yaml)")
         return parse(res.read_text(encoding="utf-8"), f"grammars/{lang}.yaml")
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"{p}: cannot read grammar: {exc.strerror}") from None
-    return parse(text, str(p))
+    return parse(read_text(p), str(p))
 
 
 def _grammar_dir():
@@ -77,7 +75,7 @@ def _grammar_dir():
 def parse(text: str, source: str) -> Grammar:
     """Validate and build a Grammar; every error names `source` and the line."""
     try:
-        root = yaml.compose(text)
+        root = compose(text, source)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -85,7 +83,7 @@ def parse(text: str, source: str) -> Grammar:
         raise located(source, line, f"not valid YAML: {problem}") from None
     if not isinstance(root, yaml.MappingNode):
         raise located(source, 1, "expected 'language:' and 'commands:' keys")
-    top = {k.value: v for k, v in root.value}
+    top = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
     lang = top.get("language")
     cmds = top.get("commands")
     if not isinstance(lang, yaml.ScalarNode) or not lang.value:

@@ -34,23 +34,35 @@ def _label(p: Protocol, state: str) -> str:
 
 
 def _ident(state: str) -> str:
-    return re.sub(r"\W", "_", state)
+    """A Mermaid state name: word characters, not starting with a digit."""
+    name = re.sub(r"\W", "_", state)
+    return f"s_{name}" if name[:1].isdigit() else name
+
+
+def _dq(text: str) -> str:
+    """Text inside a DOT double-quoted string (titles are the user's: quotes, backslashes)."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _mq(text: str) -> str:
+    """Text inside a Mermaid label: no quotes or line-breaking characters of its own."""
+    return re.sub(r"[\"#;:\n]", " ", text)
 
 
 def mermaid(p: Protocol) -> str:
     lines = ["stateDiagram-v2", f"    [*] --> {_ident(p.start)}"]
     for state in _states(p):
-        lines.append(f'    state "{_label(p, state)}" as {_ident(state)}')
+        lines.append(f'    state "{_mq(_label(p, state))}" as {_ident(state)}')
     for s, d, label in _edges(p):
-        lines.append(f"    {_ident(s)} --> {_ident(d)}: {label}")
+        lines.append(f"    {_ident(s)} --> {_ident(d)}: {_mq(label)}")
     lines += [f"    {_ident(s.id)} --> [*]" for s in p.steps.values() if s.end]
     return "\n".join(lines) + "\n"
 
 
 def dot(p: Protocol) -> str:
-    lines = [f'digraph "{p.id}" {{', "  rankdir=TB;", '  node [shape=box, style=rounded, '
+    lines = [f'digraph "{_dq(p.id)}" {{', "  rankdir=TB;", '  node [shape=box, style=rounded, '
              'fontname="Helvetica"];', '  edge [fontname="Helvetica", fontsize=10];']
-    lines.append(f'  label="{p.title}"; labelloc=t; fontname="Helvetica";')
+    lines.append(f'  label="{_dq(p.title)}"; labelloc=t; fontname="Helvetica";')
     groups: dict[str, list[str]] = {}
     for state in _states(p):
         groups.setdefault(state.split(".")[0] if "." in state else "", []).append(state)
@@ -62,11 +74,11 @@ def dot(p: Protocol) -> str:
         for state in members:
             style = (', style="rounded,filled", fillcolor="#fde2e2"'
                      if state in CHECK_STATES else "")
-            lines.append(f'{indent}{_ident(state)} [label="{_label(p, state)}"{style}];')
+            lines.append(f'{indent}"{_dq(state)}" [label="{_dq(_label(p, state))}"{style}];')
         if alias:
             lines.append("  }")
     for s, d, label in _edges(p):
-        lines.append(f'  {_ident(s)} -> {_ident(d)} [label="{label}"];')
+        lines.append(f'  "{_dq(s)}" -> "{_dq(d)}" [label="{_dq(label)}"];')
     return "\n".join(lines + ["}"]) + "\n"
 
 
@@ -75,8 +87,25 @@ def _states(p: Protocol) -> list[str]:
     return [*p.steps, *[s for s in (*CHECK_STATES, END) if s in used]]
 
 
+def check_type(out: Path) -> None:
+    """A picture type `write` can make, said before any work."""
+    if out.suffix.lower() not in (".mmd", ".md", ".dot", ".svg", ".png"):
+        raise UserError(f"{out}: unknown picture type; use .svg, .png, .dot, .mmd or .md")
+
+
 def write(p: Protocol, out: Path) -> None:
     """Write by extension: .mmd/.md (Mermaid), .dot, .svg/.png (needs Graphviz's `dot`)."""
+    try:
+        _write(p, out)
+    except OSError as exc:
+        raise UserError(f"{out}: cannot write the picture ({exc.strerror or exc})") from None
+    except subprocess.CalledProcessError as exc:
+        why = (exc.stderr or "").strip().splitlines()
+        raise UserError(f"{out}: Graphviz failed ({why[0] if why else exc.returncode})"
+                        ) from None
+
+
+def _write(p: Protocol, out: Path) -> None:
     suffix = out.suffix.lower()
     if suffix in (".mmd", ".md"):
         text = mermaid(p)

@@ -5,6 +5,7 @@ Defaults come from `protocols/phrases/<language>.yaml`; a protocol may override 
 
 from __future__ import annotations
 
+import string
 from functools import cache
 from importlib import resources
 
@@ -17,6 +18,28 @@ PHRASE_KEYS: tuple[str, ...] = (
     "session_time", "duration_call", "duration_limit", "rep_lift", "rep_rest", "reps_done",
     "first_step", "ended", "nerve_stop", "nerve_check", "nerve_cancel",
 )
+
+
+def template_problem(text: str, allowed: frozenset[str]) -> str | None:
+    """Why `text` cannot be filled in with the `allowed` fields ({n}, {seconds}...), or None.
+
+    Checked at load: a phrase with `{x}`, `{0}` or `{n.__class__}` would otherwise fail (or
+    reach into the program) in the middle of a session, when the guide first says it."""
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError:
+        return "has a lone { or }; write {{ or }} for a brace"
+    for _, name, spec, conversion in parts:
+        if name is not None and (name not in allowed or spec or conversion):
+            names = ", ".join("{" + f + "}" for f in sorted(allowed)) or "none"
+            return f"uses {{{name}}}, which the guide cannot fill in (fields here: {names})"
+    return None
+
+
+def fields_of(key: str) -> frozenset[str]:
+    """The fields the guide fills in a phrase: those of the shipped English one."""
+    parts = string.Formatter().parse(default_phrases("en")[key])
+    return frozenset(name for _, name, _, _ in parts if name)
 
 
 @cache

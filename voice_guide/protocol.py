@@ -6,11 +6,12 @@ anything runs. `lint()` adds warnings that do not stop a session (long cues, for
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from voice_guide.errors import UserError, located
+from voice_guide.errors import MAX_PROBLEMS, UserError, UserErrors, located
 from voice_guide.vocabulary import COMMANDS
 from voice_guide.yamlfile import LineMap
 
@@ -22,6 +23,14 @@ KINDS = ("setup", "locating", "treatment", "info", "homework", "finish")
 END = "end"
 MAX_HOLD_LIMIT = 15.0  # the seeds say "about 12 seconds"; anything longer is refused
 BREATH_WORDS = 45  # a cue longer than this is hard to follow in one breath (lint warning)
+MAX_TEXT = 1000  # characters in one cue, reply or title: many breaths already
+MAX_STEPS = 500  # steps in one protocol (the shipped ones have 8-20)
+MAX_ID = 64
+#: Protocol and step ids name files (session logs) and states: letters, digits, _ and -.
+SAFE_ID = re.compile(r"\w[\w-]*")
+#: States the guide itself adds to every protocol's machine (voice_guide.machine); a step
+#: with one of these ids would be swallowed by the guide's own state.
+RESERVED_STEP_IDS = frozenset({END, "tp_refers", "tp_hold", "confirm_finish"})
 
 _TOP_KEYS = {"id", "title", "version", "source", "language", "description", "start",
              "parameters", "safety", "phrases", "steps", "include"}
@@ -142,18 +151,50 @@ class _Checker:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.errors: list[UserError] = []
 
     def fail(self, line: int, message: str) -> UserError:
         return located(self.path, line, message)
 
+    def note(self, error: UserError) -> None:
+        """Keep a problem and go on checking the rest of the file."""
+        if len(self.errors) > MAX_PROBLEMS:
+            raise UserErrors(self.errors)
+        self.errors.append(error)
+
+    def keep(self, check, *args, default=None):
+        """`check(*args)`, or `default` after noting its problem: one mistake in a section
+        does not hide the mistakes in the next."""
+        try:
+            return check(*args)
+        except UserErrors as exc:
+            raise exc from None
+        except UserError as exc:
+            self.note(exc)
+            return default
+
+    def raise_errors(self) -> None:
+        if self.errors:
+            raise UserErrors(self.errors)
+
     def mapping(self, value: Any, line: int, what: str, allowed: set[str]) -> LineMap:
+        """`value` as a LineMap; an unknown key is noted (and then ignored)."""
         if not isinstance(value, LineMap):
             raise self.fail(line, f"{what} must be a mapping of key: value")
         for key in value:
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
-                raise self.fail(value.line_of(key), f"unknown key '{key}' in {what} "
-                                f"(allowed: {known})")
+                self.note(self.fail(value.line_of(key), f"unknown key '{key}' in {what} "
+                                    f"(allowed: {known})"))
+        return value
+
+    def ident(self, value: Any, line: int, what: str) -> str:
+        """A protocol or step id: short, and only letters, digits, `_` and `-`."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not SAFE_ID.fullmatch(value) or len(value) > MAX_ID:
+            raise self.fail(line, f"{what} '{value}' must be a word of letters, digits, '_' "
+                            f"and '-' (at most {MAX_ID}), e.g. psoas_release")
         return value
 
     def text(self, m: LineMap, key: str, what: str, required: bool = True) -> str | None:
@@ -163,10 +204,13 @@ class _Checker:
             return None
         value = m[key]
         if isinstance(value, (int, float)) and not isinstance(value, bool) and key in (
-                "id", "version"):
+                "id", "version", "start"):
             value = str(value)
         if not isinstance(value, str) or not value.strip():
             raise self.fail(m.line_of(key), f"'{key}' of {what} must be non-empty text")
+        if len(value) > MAX_TEXT:
+            raise self.fail(m.line_of(key), f"'{key}' of {what} is {len(value):,} characters; "
+                            f"keep it under {MAX_TEXT} (split it into steps)")
         return " ".join(value.split())
 
     def number(self, m: LineMap, key: str, what: str, low: float, high: float,
@@ -182,7 +226,7 @@ class _Checker:
         return float(value)
 
     def command(self, word: Any, line: int) -> str:
-        if word not in COMMANDS:
+        if not isinstance(word, str) or word not in COMMANDS:
             raise self.fail(line, f"command '{word}' is not in the vocabulary "
                             f"(known: {', '.join(COMMANDS)})")
         return word

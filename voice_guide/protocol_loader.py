@@ -7,7 +7,7 @@ from typing import Any
 
 from voice_guide.errors import UserError
 from voice_guide.include import include_protocols
-from voice_guide.phrases import PHRASE_KEYS
+from voice_guide.phrases import PHRASE_KEYS, fields_of, template_problem
 from voice_guide.protocol import (
     _DURATION_KEYS,
     _ON_KEYS,
@@ -22,6 +22,8 @@ from voice_guide.protocol import (
     END,
     KINDS,
     MAX_HOLD_LIMIT,
+    MAX_STEPS,
+    RESERVED_STEP_IDS,
     TRIGGER_POINT,
     Duration,
     Parameters,
@@ -39,7 +41,8 @@ from voice_guide.yamlfile import LineMap, load_yaml
 
 def load_protocol(path: Path, _stack: tuple[Path, ...] = (), *, language: str | None = None
                   ) -> Protocol:
-    """Load and validate; raises UserError `file:line: what to fix` on the first problem.
+    """Load and validate; raises UserError `file:line: what to fix`. Every problem in the file
+    is found before raising (UserErrors lists them, up to a bound), not only the first.
 
     With `language` other than the file's own, every spoken text comes from the translation
     beside it (`psoas.ko.yaml`, see voice_guide.translation)."""
@@ -53,49 +56,75 @@ def load_protocol(path: Path, _stack: tuple[Path, ...] = (), *, language: str | 
     steps = _steps(c, top, set(included))
     clash = sorted(set(steps) & set(included))
     if clash:
-        raise c.fail(top.line_of("steps"), f"step '{clash[0]}' clashes with an included step")
+        c.note(c.fail(top.line_of("steps"), f"step '{clash[0]}' clashes with an included step"))
     steps.update(included)
-    _check_then(c, steps)
-    start = c.text(top, "start", "the protocol")
-    if start not in steps:
-        raise c.fail(top.line_of("start"), f"start step '{start}' is not among the steps")
+    c.keep(_check_then, c, steps, set(included))
+    start = c.keep(_start, c, top, steps)
     protocol = Protocol(
-        id=c.text(top, "id", "the protocol"), title=c.text(top, "title", "the protocol"),
-        start=start, steps=steps, parameters=_parameters(c, top),
-        safety=(*_safety(c, top, steps), *rules), phrases=_phrases(c, top),
-        version=c.text(top, "version", "the protocol", required=False) or "1",
-        source=c.text(top, "source", "the protocol", required=False) or "",
-        language=c.text(top, "language", "the protocol", required=False) or "en",
-        description=c.text(top, "description", "the protocol", required=False) or "",
+        id=c.keep(lambda: c.ident(c.text(top, "id", "the protocol"), top.line_of("id"),
+                                  "the protocol id")),
+        title=c.keep(c.text, top, "title", "the protocol"),
+        start=start, steps=steps, parameters=c.keep(_parameters, c, top, default=Parameters()),
+        safety=(*c.keep(_safety, c, top, steps, default=[]), *rules),
+        phrases=c.keep(_phrases, c, top, default={}),
+        version=_optional(c, top, "version") or "1",
+        source=_optional(c, top, "source") or "",
+        language=_optional(c, top, "language") or "en",
+        description=_optional(c, top, "description") or "",
         path=path,
     )
+    c.raise_errors()
     _check_graph(c, protocol)
+    c.raise_errors()
     if language and language != protocol.language:
         protocol = translate(protocol, language, frozenset(included), tuple(rules))
     return protocol
 
 
+def _optional(c: _Checker, top: LineMap, key: str) -> str | None:
+    return c.keep(c.text, top, key, "the protocol", False)
+
+
+def _start(c: _Checker, top: LineMap, steps: dict[str, Step]) -> str:
+    start = c.text(top, "start", "the protocol")
+    if start not in steps and start not in top["steps"]:  # a broken step is noted already
+        raise c.fail(top.line_of("start"), f"start step '{start}' is not among the steps")
+    return start
+
+
 def _steps(c: _Checker, top: LineMap, outside: set[str]) -> dict[str, Step]:
+    """Every step that checks out; each broken one is noted and left out."""
     raw = top.get("steps")
     if not isinstance(raw, LineMap) or not raw:
         raise c.fail(top.line_of("steps"), "'steps' must map step ids to steps")
+    if len(raw) > MAX_STEPS:
+        raise c.fail(top.line_of("steps"), f"{len(raw):,} steps; a protocol may have at most "
+                     f"{MAX_STEPS} (split it, and chain the parts with 'include')")
     ids = set(map(str, raw)) | outside
-    return {str(sid): _step(c, str(sid), raw[sid], raw.line_of(sid), ids) for sid in raw}
+    found = {}
+    for sid in raw:
+        step = c.keep(_step, c, sid, raw[sid], raw.line_of(sid), ids)
+        if step is not None:
+            found[step.id] = step
+    return found
 
 
-def _check_then(c: _Checker, steps: dict[str, Step]) -> None:
-    for step in steps.values():
+def _check_then(c: _Checker, steps: dict[str, Step], included: set[str]) -> None:
+    """Included steps go on to the host's steps (`then` of the include): do those exist?"""
+    for step in (steps[sid] for sid in sorted(included)):
         if step.then and step.then not in steps:
             raise c.fail(step.line, f"'then' of step '{step.id}' leads to missing step "
                          f"'{step.then}'")
-        if step.then and step.end:
-            raise c.fail(step.line, f"step '{step.id}' has both 'then' and 'end'; keep one")
 
 
-def _step(c: _Checker, sid: str, raw: Any, line: int, ids: set) -> Step:
+def _step(c: _Checker, sid: Any, raw: Any, line: int, ids: set) -> Step:
+    sid = c.ident(sid, line, "step id")
     what = f"step '{sid}'"
     if sid == END:
         raise c.fail(line, f"'{END}' is reserved for the end of the session; rename the step")
+    if sid in RESERVED_STEP_IDS:
+        raise c.fail(line, f"step id '{sid}' is one of the guide's own states "
+                     f"({', '.join(sorted(RESERVED_STEP_IDS))}); rename the step")
     m = c.mapping(raw, line, what, _STEP_KEYS)
     kind = m.get("kind", "info")
     if kind not in KINDS:
@@ -112,6 +141,10 @@ def _step(c: _Checker, sid: str, raw: Any, line: int, ids: set) -> Step:
     then = m.get("then")
     if then is not None and not isinstance(then, str):
         raise c.fail(m.line_of("then"), f"'then' of {what} must be a step id")
+    if then is not None and then not in ids:
+        raise c.fail(line, f"'then' of {what} leads to missing step '{then}'")
+    if then and end:
+        raise c.fail(line, f"{what} has both 'then' and 'end'; keep one")
     return Step(
         id=sid, title=c.text(m, "title", what, required=False) or sid.replace("_", " "),
         cue=c.text(m, "cue", what), kind=kind,
@@ -148,6 +181,8 @@ def _transition(c: _Checker, value: Any, line: int, what: str, ids: set) -> Tran
     else:
         m = c.mapping(value, line, what, _ON_KEYS)
         target, say = m.get("to"), c.text(m, "say", what, required=False)
+        if target is not None and not isinstance(target, str):
+            raise c.fail(m.line_of("to"), f"'to' of {what} must be a step id")
         if target is None and say is None:
             raise c.fail(line, f"{what} needs 'to' (a step) or 'say' (a reply that stays)")
     if target is not None and target != END and target not in ids:
@@ -167,6 +202,10 @@ def _reps(c: _Checker, m: LineMap, what: str) -> Reps | None:
                      "max: 6)")
     calls = {k: c.text(r, k, f"reps of {what}", required=False)
              for k in ("call", "rest_call", "done_call")}
+    for k in ("call", "done_call"):  # said with {n}, the repetition
+        problem = calls[k] and template_problem(calls[k], frozenset({"n"}))
+        if problem:
+            raise c.fail(r.line_of(k), f"'{k}' of {what} {problem}")
     return Reps(min=int(lo), max=int(hi), lift=c.number(r, "lift", "reps", 0.5, 30, 2.0),
                 rest=c.number(r, "rest", "reps", 0.5, 60, 4.0),
                 lead_in=c.number(r, "lead_in", "reps", 0, 60, 3.0), **calls)
@@ -211,30 +250,44 @@ def _safety(c: _Checker, top: LineMap, steps: dict[str, Step]) -> list[SafetyRul
     if "safety" not in top:
         return []
     raw = c.mapping(top["safety"], top.line_of("safety"), "safety", _keys(top["safety"]))
-    rules = []
-    for word, value in raw.items():
-        line = raw.line_of(word)
-        c.command(word, line)
-        m = c.mapping(value, line, f"safety rule '{word}'", _SAFETY_KEYS)
-        scope = m.get("in", [])
-        scope = [scope] if isinstance(scope, str) else scope
-        if not isinstance(scope, list) or any(s not in KINDS and s not in steps for s in scope):
-            raise c.fail(m.line_of("in"), f"'in' of safety rule '{word}' must list step kinds "
-                         f"({', '.join(KINDS)}) or step ids")
-        target = m.get("to")
-        if target is not None and target != END and target not in steps:
-            raise c.fail(m.line_of("to"), f"safety rule '{word}' leads to missing step "
-                         f"'{target}'")
-        rules.append(SafetyRule(command=word, say=c.text(m, "say", f"safety rule '{word}'"),
-                                applies_to=frozenset(scope), target=target, line=line))
-    return rules
+    rules = [c.keep(_rule, c, word, value, raw.line_of(word), steps)
+             for word, value in raw.items()]
+    return [r for r in rules if r is not None]
+
+
+def _rule(c: _Checker, word: Any, value: Any, line: int, steps: dict[str, Step]) -> SafetyRule:
+    c.command(word, line)
+    m = c.mapping(value, line, f"safety rule '{word}'", _SAFETY_KEYS)
+    scope = m.get("in", [])
+    scope = [scope] if isinstance(scope, str) else scope
+    if not isinstance(scope, list) or any(
+            not isinstance(s, str) or (s not in KINDS and s not in steps) for s in scope):
+        raise c.fail(m.line_of("in"), f"'in' of safety rule '{word}' must list step kinds "
+                     f"({', '.join(KINDS)}) or step ids")
+    target = m.get("to")
+    if target is not None and not isinstance(target, str):
+        raise c.fail(m.line_of("to"), f"'to' of safety rule '{word}' must be a step id")
+    if target is not None and target != END and target not in steps:
+        raise c.fail(m.line_of("to"), f"safety rule '{word}' leads to missing step "
+                     f"'{target}'")
+    return SafetyRule(command=word, say=c.text(m, "say", f"safety rule '{word}'"),
+                      applies_to=frozenset(scope), target=target, line=line)
 
 
 def _phrases(c: _Checker, top: LineMap) -> dict[str, str]:
     if "phrases" not in top:
         return {}
     raw = c.mapping(top["phrases"], top.line_of("phrases"), "phrases", set(PHRASE_KEYS))
-    return {k: c.text(raw, k, "phrases") for k in raw}
+    found = {}
+    for k in raw:
+        if k not in PHRASE_KEYS:
+            continue  # noted by mapping() already
+        text = c.text(raw, k, "phrases")
+        problem = template_problem(text, fields_of(k))
+        if problem:
+            raise c.fail(raw.line_of(k), f"phrase '{k}' {problem}")
+        found[k] = text
+    return found
 
 
 def _check_graph(c: _Checker, p: Protocol) -> None:
@@ -251,11 +304,13 @@ def _check_graph(c: _Checker, p: Protocol) -> None:
         todo += [step.then] if step.then else []
     for sid, step in p.steps.items():
         if sid not in seen:
-            raise c.fail(step.line, f"step '{sid}' cannot be reached from the start "
-                         f"'{p.start}'; lead to it from another step's 'on' or remove it")
-        if not step.end and not step.then and not any(t.target for t in step.on.values()):
-            raise c.fail(step.line, f"step '{sid}' has no way out; add 'on' with a next "
-                         "step, or 'end: true'")
+            c.note(c.fail(step.line, f"step '{sid}' cannot be reached from the start "
+                          f"'{p.start}'; lead to it from another step's 'on' or remove it"))
+        elif not step.end and not step.then and not any(t.target for t in step.on.values()):
+            c.note(c.fail(step.line, f"step '{sid}' has no way out; add 'on' with a next "
+                          "step, or 'end: true'"))
+    if c.errors:
+        return
     if not any(s.end for s in p.steps.values()) and not _mentions_end(p):
         raise c.fail(1, "no step ends the session; mark the last one 'end: true'")
     _check_exits(c, p)

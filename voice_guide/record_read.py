@@ -13,6 +13,7 @@ from pathlib import Path
 
 from voice_guide.errors import UserError
 from voice_guide.record_store import in_use, sessions_dir
+from voice_guide.userfile import read_bytes
 
 
 @dataclass
@@ -43,6 +44,9 @@ class Log:
         return [e for e in self.events if e.get("event") in kinds]
 
 
+#: A session log: one JSON line per event, about 100 bytes; 64 MB is days of talk.
+MAX_LOG = 64_000_000
+
 MAX_T = 7 * 24 * 3600.0  # a week of audio time: anything later is not a session's time
 
 
@@ -65,10 +69,7 @@ def _parse(line: bytes) -> dict | None:
 
 def read_log(path: Path) -> Log:
     """The events of a log; UserError (one line) when it is missing or not a session log."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read the log ({exc.strerror or exc})") from None
+    data = read_bytes(path, MAX_LOG)
     lines = data.split(b"\n")
     torn = lines[-1] != b""  # no newline at the end: the last write was cut short
     log = Log(Path(path), [])

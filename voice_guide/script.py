@@ -14,6 +14,9 @@ from pathlib import Path
 from voice_guide.errors import located
 from voice_guide.yamlfile import LineMap, load_yaml
 
+MAX_TURNS = 2000  # turns in one script
+MAX_TEXT = 1000  # characters in one `say`, path or name
+
 _TOP = {"protocol", "engine", "model", "lang", "voice", "rate", "pitch", "noise", "echo_db",
         "seed", "retries", "turns"}
 _TURN = {"say", "audio", "silence", "after_cue", "wait", "at", "voice", "rate", "pitch",
@@ -69,11 +72,14 @@ def load_script(path: Path) -> Script:
         if key not in _TOP:
             raise fail(data.line_of(key),
                        f"unknown key '{key}' (allowed: {', '.join(sorted(_TOP))})")
-    if not isinstance(data.get("protocol"), str):
+    if not isinstance(data.get("protocol"), str) or len(data["protocol"]) > MAX_TEXT:
         raise fail(data.line, "the script needs 'protocol': a protocol id or a .yaml path")
     turns = data.get("turns")
     if not isinstance(turns, list) or not turns:
         raise fail(data.line_of("turns"), "'turns' must be a non-empty list of turns")
+    if len(turns) > MAX_TURNS:
+        raise fail(data.line_of("turns"), f"{len(turns):,} turns; a script may have at most "
+                   f"{MAX_TURNS}")
     line = data.line_of("turns")
     retries = int(_num(data, "retries", 0, 0, 10, fail))  # the turns' default: honest is 0
     parsed = []
@@ -115,6 +121,9 @@ def _turn(raw, line: int, fail, folder: Path, default_retries: int = 0) -> Turn:
     elif not isinstance(value, str) or not value.strip():
         raise fail(raw.line_of(kind), f"'{kind}' needs text" + (" (a WAV path)" if kind ==
                                                                 "audio" else ""))
+    elif len(value) > MAX_TEXT:
+        raise fail(raw.line_of(kind), f"'{kind}' is {len(value):,} characters; keep it under "
+                   f"{MAX_TEXT}")
     elif kind == "audio":
         value = str(folder / value) if not Path(value).is_absolute() else value
         if not Path(value).is_file():
@@ -144,7 +153,7 @@ def _num(m: LineMap, key: str, default, low: float, high: float, fail):
 
 def _word(m: LineMap, key: str, default: str, fail) -> str:
     value = m.get(key, default)
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT:
         raise fail(m.line_of(key), f"'{key}' must be a word such as {default!r}")
     return value.strip()
 

@@ -15,10 +15,11 @@ from pathlib import Path
 import yaml
 
 from voice_guide.errors import located
-from voice_guide.yamlfile import load_yaml
+from voice_guide.yamlfile import LineMap, load_yaml
 
 FILENAME = "settings.yaml"
 RATE_RANGE = (80, 450)
+MAX_NAME = 200  # a voice or device name
 
 
 @dataclass(frozen=True)
@@ -40,18 +41,27 @@ class Settings:
 
     def validated(self, where: object = "settings") -> Settings:
         """Raise a UserError that names `where` if a value is out of range."""
+        problem = self.problem()
+        if problem:
+            raise located(where, None, problem)
+        return self
+
+    def problem(self) -> str | None:
+        """What is wrong with these settings (the first thing), or None."""
         lo, hi = RATE_RANGE
-        if not isinstance(self.rate, int) or not lo <= self.rate <= hi:
-            raise located(where, None, f"rate must be a whole number {lo}..{hi}, "
-                                       f"got {self.rate!r}")
-        if not isinstance(self.volume, (int, float)) or not 0.0 <= self.volume <= 1.0:
-            raise located(where, None, f"volume must be 0.0..1.0, got {self.volume!r}")
+        if isinstance(self.rate, bool) or not isinstance(self.rate, int) or not (
+                lo <= self.rate <= hi):
+            return f"rate must be a whole number {lo}..{hi}, got {self.rate!r}"
+        if isinstance(self.volume, bool) or not isinstance(self.volume, (int, float)) or not (
+                0.0 <= self.volume <= 1.0):
+            return f"volume must be 0.0..1.0, got {self.volume!r}"
         for name in ("voice", "language", "input_device", "output_device"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or
-                                      not isinstance(value, (str, int))):
-                raise located(where, None, f"{name} must be a name (text), got {value!r}")
-        return self
+                                      not isinstance(value, (str, int))
+                                      or len(str(value)) > MAX_NAME):
+                return f"{name} must be a name (text, at most {MAX_NAME} characters)"
+        return None
 
 
 def settings_path() -> Path:
@@ -65,15 +75,20 @@ def load_settings(path: Path | None = None) -> Settings:
     path = path or settings_path()
     if not path.exists():
         return Settings()
-    data = load_yaml(path) or {}  # one-line errors with the line, as for protocols
-    if not isinstance(data, dict):
-        raise located(path, None, "settings must be a mapping of name: value")
+    data = load_yaml(path)  # one-line errors with the line, as for protocols
+    if data is None:
+        return Settings()
+    if not isinstance(data, LineMap):
+        raise located(path, 1, "settings must be a mapping of name: value")
     known = {f.name for f in fields(Settings)}
-    unknown = sorted(set(data) - known, key=str)
-    if unknown:
-        raise located(path, None, f"unknown setting {unknown[0]!r} "
-                                  f"(known: {', '.join(sorted(known))})")
-    return Settings(**data).validated(path)
+    for key in data:  # each value on its own, so the error names its line
+        if key not in known:
+            raise located(path, data.line_of(key), f"unknown setting {key!r} "
+                          f"(known: {', '.join(sorted(known))})")
+        problem = Settings(**{key: data[key]}).problem()
+        if problem:
+            raise located(path, data.line_of(key), problem)
+    return Settings(**data)
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:

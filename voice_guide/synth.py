@@ -30,7 +30,9 @@ def synthesize(text: str, voice: str = "en-us", rate: int = 160, pitch: int = 50
     if lang:
         variant = voice.split("+", 1)[1] if "+" in voice else ""
         voice = lang + (f"+{variant}" if variant else "")
-    cmd = [exe, "-v", voice, "-s", str(rate), "-p", str(pitch), "--stdout", text]
+    # The text comes after `--`, where no word of it can be read as an option: "-w/path"
+    # would otherwise make espeak-ng write a WAV file there.
+    cmd = [exe, "-v", voice, "-s", str(rate), "-p", str(pitch), "--stdout", "--", text]
     proc = subprocess.run(cmd, capture_output=True, check=False)
     if proc.returncode != 0 or not proc.stdout:
         msg = proc.stderr.decode(errors="replace").strip().splitlines()

@@ -17,8 +17,9 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from voice_guide.errors import UserError, located
-from voice_guide.protocol import Protocol, Reps, SafetyRule, Step, StepTimer, Transition
+from voice_guide.errors import UserError, UserErrors, located, problems_of
+from voice_guide.phrases import fields_of, template_problem
+from voice_guide.protocol import MAX_TEXT, Protocol, Reps, SafetyRule, Step, StepTimer, Transition
 from voice_guide.yamlfile import LineMap, load_yaml
 
 #: `<protocol stem>.<language>.yaml`; the language is a short code such as ko or pt-br.
@@ -87,7 +88,14 @@ class _Translator:
             if sid not in own:
                 raise self.fail(steps.line_of(sid), f"step '{sid}' is not in protocol "
                                 f"'{self.p.id}'")
-        new = {sid: self._step(s, steps) for sid, s in own.items()}
+        new, problems = {}, []
+        for sid, s in own.items():  # every untranslated step is listed, not only the first
+            try:
+                new[sid] = self._step(s, steps)
+            except UserError as exc:
+                problems.append(exc)
+        if problems:
+            raise UserErrors(problems)
         return replace(self.p, steps={**self.p.steps, **new}, language=self.lang,
                        title=self._text(top, "title", "the protocol's title"),
                        description=self._opt(top, "description") or self.p.description,
@@ -126,8 +134,12 @@ class _Translator:
             return None
         keys = {k for k in _REPS if getattr(step.reps, k)}
         raw = self._sub(m, "reps", f"'reps' of step '{step.id}'", keys, bool(keys))
-        return replace(step.reps, **{k: self._text(raw, k, f"the reps' {k} of step "
-                                                   f"'{step.id}'") for k in keys})
+        texts = {k: self._text(raw, k, f"the reps' {k} of step '{step.id}'") for k in keys}
+        for k in keys & {"call", "done_call"}:
+            problem = template_problem(texts[k], frozenset({"n"}))
+            if problem:
+                raise self.fail(raw.line_of(k), f"the reps' {k} of step '{step.id}' {problem}")
+        return replace(step.reps, **texts)
 
     # -- protocol-wide --------------------------------------------------------------------
     def _safety(self, top: LineMap) -> tuple[SafetyRule, ...]:
@@ -139,7 +151,12 @@ class _Translator:
     def _phrases(self, top: LineMap) -> dict[str, str]:
         keys = set(self.p.phrases)
         raw = self._sub(top, "phrases", "'phrases'", keys, bool(keys))
-        return {k: self._text(raw, k, f"phrase '{k}'") for k in keys}
+        texts = {k: self._text(raw, k, f"phrase '{k}'") for k in keys}
+        for k, text in texts.items():
+            problem = template_problem(text, fields_of(k))
+            if problem:
+                raise self.fail(raw.line_of(k), f"phrase '{k}' {problem}")
+        return texts
 
     # -- reading --------------------------------------------------------------------------
     def _map(self, value, line: int | None, what: str, allowed: set | None) -> LineMap:
@@ -169,6 +186,9 @@ class _Translator:
         if not isinstance(value, str) or not value.strip():
             line = m.line_of(key) if isinstance(m, LineMap) else None
             raise self.fail(line, f"{what} is not translated")
+        if len(value) > MAX_TEXT:
+            raise self.fail(m.line_of(key) if isinstance(m, LineMap) else None,
+                            f"{what} is {len(value):,} characters; keep it under {MAX_TEXT}")
         return " ".join(value.split())
 
     def _opt(self, m: LineMap, key: str) -> str | None:
@@ -196,7 +216,7 @@ def check_beside(protocol_path: Path) -> list[str]:
             default_phrases(lang)
             found += lint(load_protocol(protocol_path, language=lang))
         except UserError as exc:
-            found.append(_as_error(str(exc)))
+            found += [_as_error(problem) for problem in problems_of(exc)]
             continue
         found.append(f"{path}: ok (language '{lang}')")
     return found

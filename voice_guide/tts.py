@@ -12,13 +12,13 @@ import subprocess
 import sys
 import tempfile
 import threading
-import wave
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import soxr
 
+from voice_guide.audio_source import load_wav
 from voice_guide.errors import UserError
 
 RATE = 16000
@@ -119,18 +119,8 @@ def _readline(proc: subprocess.Popen, timeout: float) -> dict[str, Any]:
 
 
 def read_wav_16k(path: str | Path) -> np.ndarray:
-    """A mono or stereo 16-bit WAV as 16 kHz mono int16 (sounds and rendered speech)."""
-    try:
-        with wave.open(str(path), "rb") as w:
-            if w.getsampwidth() != 2:
-                raise UserError(f"{path}: only 16-bit WAV files are supported")
-            rate, channels = w.getframerate(), w.getnchannels()
-            pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
-    except (OSError, EOFError, wave.Error) as exc:
-        raise UserError(f"{path}: cannot read WAV: {exc}") from exc
-    if channels > 1:
-        pcm = pcm.reshape(-1, channels).mean(axis=1)
-    return resample_int16(pcm, rate, RATE)
+    """A WAV (any flavour libsndfile reads) as 16 kHz mono int16 (sounds, rendered speech)."""
+    return load_wav(path)
 
 
 def resample_int16(pcm: np.ndarray, src: int, dst: int) -> np.ndarray:

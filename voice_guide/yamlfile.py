@@ -1,6 +1,9 @@
 """YAML loading that remembers line numbers, so every error can name file and line.
 
 Mappings load as `LineMap`: a dict that also knows the line of the mapping and of each key.
+Hostile YAML is refused while it is parsed, before it can cost memory: aliases (`*name`, the
+"billion laughs"), nesting deeper than MAX_DEPTH and more than MAX_NODES values. The file
+itself is read through voice_guide.userfile (regular files only, size-capped).
 """
 
 from __future__ import annotations
@@ -12,6 +15,12 @@ from typing import Any
 import yaml
 
 from voice_guide.errors import UserError, located
+from voice_guide.userfile import MAX_TEXT_FILE, read_text
+
+#: Deeper than any real file (a protocol nests 6 levels); stops recursion bombs early.
+MAX_DEPTH = 30
+#: Values in one file (a 600-step protocol has ~5 000).
+MAX_NODES = 50_000
 
 
 class LineMap(dict):
@@ -27,8 +36,37 @@ class LineMap(dict):
         return self.lines.get(key, self.line)
 
 
-class _Loader(yaml.SafeLoader):
+class _Guard:
+    """Composer mix-in: refuses aliases, deep nesting and too many values, with their line."""
+
+    _depth = 0
+    _nodes = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            line = self.peek_event().start_mark.line + 1
+            raise _Located(line, "YAML aliases (*name) are not allowed here; write the value "
+                           "out in full")
+        self._depth += 1
+        self._nodes += 1
+        if self._depth > MAX_DEPTH:
+            raise _Located(self.peek_event().start_mark.line + 1,
+                           f"nested more than {MAX_DEPTH} levels deep")
+        if self._nodes > MAX_NODES:
+            raise _Located(self.peek_event().start_mark.line + 1,
+                           f"more than {MAX_NODES:,} values in one file")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _Loader(_Guard, yaml.SafeLoader):
     """SafeLoader whose mappings are LineMaps and which refuses duplicate keys."""
+
+
+class GuardedComposer(_Guard, yaml.SafeLoader):
+    """For `yaml.compose(text, Loader=GuardedComposer)`: nodes with lines, no aliases."""
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
@@ -66,18 +104,12 @@ class _Located(Exception):
         self.line = line
 
 
-def load_yaml(path: Path) -> Any:
+def load_yaml(path: Path, limit: int = MAX_TEXT_FILE) -> Any:
     """Parse a YAML file into LineMaps/lists/scalars; any problem is a one-line UserError."""
     if Path(path).suffix.lower() in (".toml", ".ini"):
         raise UserError(f"{path}: voice-guide reads YAML files; write it as .yaml "
                         "(see docs/authoring.md)")
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: cannot read it ({exc.__class__.__name__}); "
-                        "save it as UTF-8 text") from None
+    text = read_text(path, limit)
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except _Located as exc:
@@ -92,3 +124,13 @@ def load_yaml(path: Path) -> Any:
         raise UserError(f"{path}: invalid YAML: {str(exc).splitlines()[0]}") from None
     except RecursionError:
         raise UserError(f"{path}: the YAML nests too deeply") from None
+
+
+def compose(text: str, source: str) -> yaml.Node | None:
+    """The node tree of `text` (for readers that want nodes), guarded like `load_yaml`."""
+    try:
+        return yaml.compose(text, Loader=GuardedComposer)  # noqa: S506 - a SafeLoader
+    except _Located as exc:
+        raise located(source, exc.line, str(exc)) from None
+    except RecursionError:
+        raise UserError(f"{source}: the YAML nests too deeply") from None

@@ -256,3 +256,18 @@ def test_expected_commands_follow_the_session():
     assert to.expected_commands() == {"fading", "worse"}
     to.hear("pause", 11.0)
     assert to.expected_commands() == {"resume"}
+
+
+def test_the_report_lists_a_nerve_check_and_its_answer(tmp_path):
+    """The record keeps both: the unclear numb (a safety event) and the therapist's "no"."""
+    from voice_guide.record_read import Log
+    from voice_guide.report_render import render
+
+    d = Dialogue(protocol())
+    events = to_treatment(d)
+    events += d.hear("refers", 10.0) + d.hear("numb", 13.0, confirm=True) + d.hear("no", 15.0)
+    start = {"event": "session_start", "t": 0.0, "protocol": "psoas", "title": "Psoas release",
+             "language": "en", "engine": "pocketsphinx"}
+    log = Log(tmp_path / "s.jsonl", [start] + [e.to_dict() for e in events])
+    text = render(log, "report", "md").decode()
+    assert "Nerve signs heard unclearly" in text and "misheard?" in text

@@ -49,14 +49,15 @@ CONFIRM = frozenset({"numb"})
 
 @dataclass(frozen=True)
 class EvidenceConfig:
-    accept: float = 0.17      # score a cost-1 command must beat
+    accept: float = 0.16      # score a cost-1 command must beat
     agree: float = 0.09       # score bonus: the grammar pass names the same command
     outside: float = 0.10     # score penalty: speech outside the phrasing's words (coverage)
-    wordy: float = 0.02       # ... an open transcript longer than the phrasing (word count)
-    other: float = 0.03       # ... either, around another phrasing than the templates' command
+    wordy: float = 0.03       # ... an open transcript longer than the phrasing (word count)
+    other: float = 0.0        # ... either, around another phrasing than the templates' command
     soon: float = 0.03        # ... it follows other speech closely
     margin: float = 0.010     # lead over the runner-up command (cost 1)
-    conflict: float = 0.03    # ... when the grammar pass named another command
+    conflict: float = 0.04    # ... when the grammar pass named another command
+    agreed: float = 0.003     # ... when it named the same one
     expected: float = 1.15    # threshold x this for a command the step expects
     weak: float = 1.25        # numb up to its threshold x this: asked back, not dropped
     max_length: float = 2.0   # the templates do not judge longer speech (s)
@@ -128,8 +129,10 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
     best, second = matches[0], (matches[1] if len(matches) > 1 else None)
     value = score(best, w, cfg)
     lead = (second.distance - best.distance) if second else 1.0
+    agree = w.grammar == best.command and not (w.outside or w.wordy)
     conflict = w.grammar is not None and w.grammar != best.command
-    margin = (cfg.conflict if conflict else cfg.margin) / SCALE[cost(best.command)]
+    need = cfg.agreed if agree else cfg.conflict if conflict else cfg.margin
+    margin = need / SCALE[cost(best.command)]
     limit = threshold(best.command, expected, cfg)
     conf = confidence(value, limit, cfg)
     runner = second.command if second else None

@@ -65,7 +65,7 @@ def facts(rec: Record, w: Words) -> list[tuple[str, str]]:
 
 
 SAFETY_KEYS = {"nerve": "s_nerve", "nerve_answer": "s_nerve_answer", "pulse": "s_pulse",
-               "limit": "s_limit", "worse": "s_worse"}
+               "limit": "s_limit", "worse": "s_worse", "nerve_check": "s_nerve_check"}
 
 
 def safety_rows(rec: Record, w: Words) -> list[list[str]]:

@@ -15,7 +15,8 @@ from voice_guide.errors import UserError
 from voice_guide.record_read import Log
 
 CHECK = ("tp_refers", "tp_hold")
-SAFETY_CUES = {"nerve_stop": "nerve", "tp_limit": "limit", "tp_worse": "worse"}
+SAFETY_CUES = {"nerve_stop": "nerve", "tp_limit": "limit", "tp_worse": "worse",
+               "nerve_check": "nerve_check"}
 RULE_KINDS = {"pulse": "pulse", "worse": "worse", "numb": "nerve"}
 
 
@@ -40,7 +41,7 @@ class Check:
 @dataclass
 class Safety:
     t: float
-    kind: str          # nerve | nerve_answer | pulse | limit | worse | rule
+    kind: str          # nerve | nerve_answer | nerve_check | pulse | limit | worse | rule
     step: str
     said: str
     command: str | None = None
@@ -162,6 +163,10 @@ class _Walker:
             _safety_cue(rec, e, self.step, self.heard, self.check or left)
         elif kind == "answer":
             _answer(rec, e, self.step)
+        elif kind == "confirm" and e.get("answer") == "no":  # "did you say numbness?" "no"
+            checks = [x for x in rec.safety if x.kind == "nerve_check"]
+            if checks and checks[-1].resumed is None:
+                checks[-1].resumed = t
         elif kind == "homework":
             rec.homework.append(Homework(str(e.get("title") or rec.title(e.get("step"))),
                                          client_text(str(e.get("text", "")))))

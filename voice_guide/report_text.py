@@ -36,6 +36,7 @@ EN = {
     # safety events
     "s_nerve": "Nerve signs (numbness, tingling, weakness): work stopped",
     "s_nerve_answer": "Nerve signs in the assessment: no release, refer out",
+    "s_nerve_check": "Nerve signs heard unclearly: hands still, the guide asked",
     "s_pulse": "Pulse under the fingers (aorta): moved lateral",
     "s_limit": "Hold limit reached", "s_worse": "Too much pressure (rising sensation)",
     "s_rule": "Safety reply to “{command}”",
@@ -86,6 +87,7 @@ KO = {
     "r_cancel": "유지 없이 떠남",
     "s_nerve": "신경 증상 (저림, 따끔거림, 힘 빠짐): 작업 중단",
     "s_nerve_answer": "평가에서 신경 증상: 이완 없음, 의뢰",
+    "s_nerve_check": "신경 증상으로 들림 (불확실): 손을 멈추고 확인함",
     "s_pulse": "손끝의 맥박 (대동맥): 바깥쪽으로 옮김",
     "s_limit": "유지 한도 도달", "s_worse": "압력 과다 (감각이 커짐)",
     "s_rule": "“{command}”에 대한 안전 안내",

@@ -166,11 +166,14 @@ class Session:
         it is not known, also refuse what starts with a cue and is not a barge-in command.
         """
         said = set(_words(decision.text)) | {decision.command}
+        # The guide speaks with a voice the command templates were rendered from: a command
+        # only the templates heard, inside a cue that says it, is the cue (babble hid the echo).
+        alone = getattr(decision, "evidence", None) == "templates"
         for s in self._overlapping(decision.start, decision.end):
             in_cue = bool(said & set(_words(s.text)))
             if s.pcm is not None and getattr(decision, "pcm", None) is not None:
                 share = explained_share(decision.pcm, decision.pcm_start, s.pcm, s.start)
-                if in_cue and share >= ECHO_SHARE_WORDS:
+                if in_cue and (share >= ECHO_SHARE_WORDS or alone):
                     return f"its words are in the guide's cue at {s.start:.2f} s ({share:.0%})"
                 continue
             if in_cue:

@@ -7,6 +7,7 @@ import pytest
 
 from tests.simkit import EXAMPLES, simulate
 from voice_guide import grammar as grammars
+from voice_guide.phrases import spoken
 from voice_guide.registry import protocol_files, shipped_folder
 
 MAIN_PATHS = {
@@ -34,7 +35,9 @@ def assert_heard_exactly_what_was_said(result, lang: str = "en") -> None:
     """Honest examples: every report heard the first time, as the command said, and nothing
     else heard: no repeat, no correction, no safety stop that nobody asked for."""
     grammar = grammars.load(lang)
-    said = [grammar.lookup(t.get("text")) for t in result.turns if t.get("kind") == "say"]
+    spoken_as = {spoken(p, lang): cmd for cmd, ps in grammar.phrases.items() for p in ps}
+    said = [grammar.lookup(t.get("text")) or spoken_as.get(t.get("text"))
+            for t in result.turns if t.get("kind") == "say"]
     repeats = [t for t in result.turns if t.get("attempt") > 1 or t.get("correction")]
     assert not repeats, [(t.get("text"), t.get("line")) for t in repeats]
     assert result.heard == said, (result.heard, said)

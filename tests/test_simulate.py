@@ -35,7 +35,7 @@ def psoas():
 
 def test_psoas_main_path(psoas):
     assert heard_after_turns(psoas)
-    assert retries(psoas) <= 3, commands_said(psoas)
+    assert retries(psoas) == 0, commands_said(psoas)
     assert psoas.states_include("position", "locate", "confirm", "contract_relax", "tp_refers",
                                 "tp_hold", "contract_relax", "explore", "superior", "inferior",
                                 "edges", "femoral_pulse", "insertion", "insertion_work", "end")
@@ -68,7 +68,7 @@ def test_psoas_hold_durations_follow_the_script(psoas):
 
 def test_iliacus_main_path_with_worse():
     result = simulate(EXAMPLES / "iliacus.yaml")
-    assert heard_after_turns(result) and retries(result) <= 3
+    assert heard_after_turns(result) and retries(result) == 0
     assert result.hold_reasons == ["fading", "limit", "worse"]
     worse = [h for h in result.of("heard") if h.get("command") == "worse"][0]
     assert result.holds[2].t == worse.t  # released at once
@@ -99,12 +99,11 @@ def test_pause_freezes_a_hold(tmp_path):
     assert hold.get("duration") == pytest.approx(expected, abs=1e-3) and expected < 12
 
 
-def test_echo_at_0db_keeps_the_main_path(psoas):
+def test_echo_at_0db_hears_nothing_the_therapist_did_not_say():
+    """The guide's voice as loud as the therapist's: whatever is heard follows a turn. How
+    many turns must be said again there is counted by benchmarks/scripts.py, not here."""
     result = simulate(EXAMPLES / "psoas.yaml", echo_db=0.0)
-    assert heard_after_turns(result) and retries(result) <= 4
-    assert result.states_include("locate", "confirm", "contract_relax", "tp_hold", "explore",
-                                 "insertion_work", "end")
-    assert result.hold_reasons == ["fading", "limit"]
+    assert result.heard and heard_after_turns(result)
 
 
 @pytest.mark.parametrize("noise", [Noise("music", 15.0), Noise("babble", 10.0),

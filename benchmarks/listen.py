@@ -77,7 +77,7 @@ def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu
     why: dict[int, str] = {}  # the first rejection overlapping an item: why it was missed
     for d in decisions:
         k = _item_at(items, d)
-        if d.confirm:  # not acted on as said: the guide asks back (evidence.py)
+        if getattr(d, "confirm", False):  # not acted on as said: the guide asks back
             s.asked += 1
             s.errors.append(f"asked back about {d.command} at {d.start:.1f}")
             continue

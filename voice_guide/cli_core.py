@@ -8,9 +8,12 @@ import sys
 from pathlib import Path
 
 from voice_guide import graph, registry, translation
+from voice_guide import settings as settings_mod
+from voice_guide.announcer import Announcer, make_speaker
 from voice_guide.dialogue import Dialogue
 from voice_guide.errors import UserError
 from voice_guide.keyboard import Keyboard
+from voice_guide.messages import Messages
 from voice_guide.printer import cue_text_sink, json_sink, text_sink
 from voice_guide.protocol_loader import lint, load_protocol
 from voice_guide.record import recording
@@ -107,13 +110,27 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UserError("live microphone sessions are not built yet; add --keyboard to "
                             "type the commands") from None
         return run_live(protocol, args)
-    summary = Summary()
-    session = Session(Dialogue(protocol), [*sinks_for(args.json), summary])
-    notice = (lambda msg: print(msg, file=sys.stderr)) if args.json else print
-    with recording(session, args, engine="keyboard"):
-        Keyboard(session, sys.stdin, virtual=args.virtual_clock, notice=notice).run()
-    for line in summary.lines():
-        notice(line)
+    return run_keyboard(protocol, args)
+
+
+def run_keyboard(protocol, args: argparse.Namespace) -> int:
+    """Typed commands; every cue and message shown and spoken (announcer.py)."""
+    settings = settings_mod.from_args(args).for_language(protocol.language)
+    messages = Messages(protocol)
+    summary = Summary(messages.title)
+    notice = (lambda msg: print(msg, file=sys.stderr, flush=True)) if args.json else \
+        (lambda msg: print(msg, flush=True))
+    voice = Announcer(make_speaker(settings, getattr(args, "verbose", False)), notice)
+    session = Session(Dialogue(protocol), [*sinks_for(args.json), summary, voice.sink])
+    try:
+        with recording(session, args, engine="keyboard"):
+            Keyboard(session, sys.stdin, virtual=args.virtual_clock, say=voice.tell,
+                     pace=voice.wait).run()
+        for line in summary.lines():
+            notice(line)
+        voice.speaker.say(summary.spoken(messages))
+    finally:
+        voice.close()
     return 0
 
 

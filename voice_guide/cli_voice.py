@@ -47,7 +47,8 @@ def _add_live_options(run: argparse.ArgumentParser) -> None:
     run.add_argument("--engine", default="auto", help="recognizer: auto, pocketsphinx, vosk")
     run.add_argument("--model", help="Vosk model folder")
     run.add_argument("--lang", help="recognition language (default: settings, then en)")
-    run.add_argument("--no-speech", action="store_true", help="cues as text only")
+    run.add_argument("--quiet", "--no-speech", dest="quiet", action="store_true",
+                     help="text only, no speech (in every mode; setting: speech: false)")
     try:
         run.add_argument("--verbose", action="store_true",
                          help="show on stderr every utterance heard and why it was ignored")

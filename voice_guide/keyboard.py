@@ -2,6 +2,11 @@
 
 Timers run on the wall clock, or with `virtual=True` on a clock that only `wait N` lines
 advance (exact and instant: for demos and tests). End of input ends the session.
+
+Any phrasing of the session language's grammar is a command (`voice_guide.typed`: 넘어가 in a
+Korean session). What the runner itself says (a mistake, the end of input) goes to `say`,
+which shows and speaks it (`voice_guide.announcer`), in the session's language; with a
+virtual clock, `pace()` is called before each line so speech keeps up with the script.
 """
 
 from __future__ import annotations
@@ -9,13 +14,13 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 from voice_guide.grammar import normalise
+from voice_guide.messages import Messages
 from voice_guide.session import Session
-from voice_guide.vocabulary import COMMANDS
-
-QUIT = ("quit", "exit")
+from voice_guide.typed import TypedCommands
 
 
 def _reader(stream: TextIO, lines: queue.Queue) -> None:
@@ -30,9 +35,13 @@ def _reader(stream: TextIO, lines: queue.Queue) -> None:
 
 class Keyboard:
     def __init__(self, session: Session, stream: TextIO, *, virtual: bool = False,
-                 notice=print) -> None:
+                 say: Callable[[str], None] = print,
+                 pace: Callable[[], object] | None = None) -> None:
         self.session, self.stream, self.virtual = session, stream, virtual
-        self.notice = notice
+        self.say, self.pace = say, pace
+        protocol = session.dialogue.p
+        self.messages = Messages(protocol)
+        self.typed = TypedCommands(protocol.language)
         self.t = 0.0
         self._t0 = time.monotonic()
 
@@ -46,13 +55,16 @@ class Keyboard:
         while not self.session.ended:
             line = self._next_line(lines)
             if line is None:
-                self.notice(f"End of input at {self.now():.1f} s: session closed at step "
-                            f"'{self.session.dialogue.state}'.")
+                d = self.session.dialogue
+                self.say(self.messages("end_of_input", seconds=round(self.now()),
+                                       title=d.step.title if d.step else d.state))
                 return
             self._handle(line)
 
     def _next_line(self, lines: queue.Queue) -> str | None:
         """The next typed line, ticking timers on time while waiting for it."""
+        if self.virtual and self.pace is not None:
+            self.pace()
         while True:
             due = self.session.dialogue.next_due()
             timeout = None if due is None or self.virtual else max(0.0, due - self.now())
@@ -67,20 +79,19 @@ class Keyboard:
             return
         if words[0] in ("wait", "sleep") and len(words) == 2:
             return self._wait(words[1])
-        if words[0] in QUIT:
-            return self.session.command("finish", self.now())
-        word = normalise(line)
-        if word not in COMMANDS:
-            self.notice(f"'{line.strip()}' is not a command. Try: help, or one of "
-                        f"{', '.join(COMMANDS)}.")
+        command = self.typed.parse(line)
+        if command is None:
+            active = sorted(self.session.dialogue.active_commands())
+            self.say(self.messages("not_a_command", text=line.strip(),
+                                   commands=self.messages.commands(active)))
             return None
-        self.session.command(word, self.now())
+        self.session.command(command, self.now())
 
     def _wait(self, amount: str) -> None:
         try:
             seconds = float(amount)
         except ValueError:
-            return self.notice(f"'wait {amount}': give seconds, e.g. wait 5")
+            return self.say(self.messages("bad_wait", amount=amount))
         if self.virtual:
             self.t += seconds
             return self.session.tick(self.now())

@@ -27,10 +27,14 @@ import time
 import numpy as np
 
 from voice_guide import settings as settings_mod
+from voice_guide.announcer import Announcer, make_speaker
 from voice_guide.events import Event, cue
 from voice_guide.grammar import normalise
+from voice_guide.messages import Messages
 from voice_guide.session import ECHO_TAIL, Session, Speech
-from voice_guide.vocabulary import ALWAYS_ACTIVE, COMMANDS
+from voice_guide.summary import Summary
+from voice_guide.typed import TypedCommands
+from voice_guide.vocabulary import ALWAYS_ACTIVE
 
 RATE = 16000
 GAP = 0.25        # s without microphone audio before silence is fed in its place
@@ -49,8 +53,12 @@ class LiveSession:
         self.samples = 0
         self.anchor = (0, time.monotonic())   # (samples fed, monotonic time of that sample)
         self.mic_lost = False
+        self.messages = Messages(protocol)
+        self.typed = TypedCommands(protocol.language)
+        self.summary = Summary(self.messages.title)
         self.session = self._build_session(protocol)
         self.speaker = self._build_speaker()
+        self.voice = Announcer(self.speaker, self._notice)
         self.mic = None
 
     # -- construction ---------------------------------------------------------------------
@@ -66,7 +74,8 @@ class LiveSession:
         rec = recognizer.create(self.args.engine, model=self.args.model, lang=self.lang,
                                 grammar=gram)
         listener = Listener(rec, lang=self.lang)
-        session = Session(Dialogue(protocol), [*sinks_for(self.args.json), self._to_speaker],
+        session = Session(Dialogue(protocol),
+                          [*sinks_for(self.args.json), self.summary, self._to_speaker],
                           listener=listener)  # the session sets the listener's echo filter
         log = self._log_decision if getattr(self.args, "verbose", False) else None
         session.listener = GuardedListener(listener, gram, lambda: session.speech, ECHO_TAIL,
@@ -79,12 +88,9 @@ class LiveSession:
               file=sys.stderr, flush=True)
 
     def _build_speaker(self):
-        from voice_guide.speaker import Speaker
-
-        return Speaker(self.settings, text=None, notices=sys.stderr,
-                       audio=not self.args.no_speech,
-                       on_speech_start=lambda text, s, e: self.q.put(("speech", text, s, e)),
-                       on_speech=lambda text, s, e: self.q.put(("spoke", text, s, e)))
+        return make_speaker(self.settings,
+                            on_speech_start=lambda text, s, e: self.q.put(("speech", text, s, e)),
+                            on_speech=lambda text, s, e: self.q.put(("spoke", text, s, e)))
 
     def _open_mic(self):
         from voice_guide.errors import UserError
@@ -97,6 +103,9 @@ class LiveSession:
         try:
             return mic.open()
         except Exception as exc:
+            self.voice.tell(self.messages("no_mic", detail=device or "no default input"),
+                            shown="")
+            self.voice.wait(10.0)
             raise UserError(f"cannot open the microphone {device or '(default input)'}: "
                             f"{exc} (see `voice-guide devices`); or add --keyboard to type "
                             "the commands") from exc
@@ -129,9 +138,18 @@ class LiveSession:
                     break
         except KeyboardInterrupt:
             self._notice(f"Interrupted: session closed at step '{self.session.dialogue.state}'.")
+        else:
+            self._close_summary()
         finally:
             self.close()
         return 0
+
+    def _close_summary(self) -> None:
+        """The closing summary, printed and spoken (the session has ended)."""
+        for line in self.summary.lines():
+            self._notice(line)
+        self.speaker.say(self.summary.spoken(self.messages))
+        self.speaker.wait_idle(END_GRACE)
 
     def _step(self) -> None:
         try:
@@ -201,8 +219,7 @@ class LiveSession:
         if state == "open":
             return self._notice(f"Listening on {detail}.")
         self.mic_lost = state == "lost"
-        text = ("Microphone lost. Timers keep running; type commands, or reconnect it."
-                if self.mic_lost else "Microphone back.")
+        text = self.messages("mic_lost" if self.mic_lost else "mic_back")
         t = self.now
         for sink in self.session.sinks[:-1]:
             sink(Event(t, "device", {"state": state, "detail": detail}))
@@ -218,16 +235,18 @@ class LiveSession:
             pass
 
     def _typed(self, line: str) -> None:
-        word = normalise(line)
-        if not word or word.startswith("#"):
+        if not normalise(line) or line.lstrip().startswith("#"):
             return
-        if word in ("quit", "exit"):
-            word = "finish"
-        if word not in COMMANDS:
-            return self._notice(f"'{line.strip()}' is not a command ({', '.join(COMMANDS)}).")
+        word = self.typed.parse(line)
+        if word is None:
+            active = sorted(self.session.dialogue.active_commands())
+            return self.voice.tell(self.messages("not_a_command", text=line.strip(),
+                                                 commands=self.messages.commands(active)))
         self.session.command(word, self.now)
 
     def _notice(self, msg: str) -> None:
+        if not msg:
+            return
         print(msg, file=sys.stderr if self.args.json else sys.stdout, flush=True)
 
     def close(self) -> None:

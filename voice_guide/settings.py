@@ -30,6 +30,7 @@ class Settings:
                                     # None: the protocol's own
     input_device: str | None = None   # sounddevice name or index; None: the default input
     output_device: str | None = None  # likewise for output
+    speech: bool = True             # speak every cue and message; False: text only (--quiet)
 
     def for_language(self, language: str | None) -> Settings:
         """With no voice chosen, a session in another language than English speaks with
@@ -46,6 +47,8 @@ class Settings:
                                        f"got {self.rate!r}")
         if not isinstance(self.volume, (int, float)) or not 0.0 <= self.volume <= 1.0:
             raise located(where, None, f"volume must be 0.0..1.0, got {self.volume!r}")
+        if not isinstance(self.speech, bool):
+            raise located(where, None, f"speech must be true or false, got {self.speech!r}")
         for name in ("voice", "language", "input_device", "output_device"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or
@@ -109,6 +112,8 @@ def from_args(args: argparse.Namespace, path: Path | None = None) -> Settings:
         value = getattr(args, opt, None)
         if value is not None:
             changes[name] = value
+    if getattr(args, "quiet", False):
+        changes["speech"] = False
     merged = replace(base, **changes).validated("command line")
     if getattr(args, "save_settings", False):
         save_settings(merged, path)

@@ -126,7 +126,7 @@ def run_keyboard(protocol, args: argparse.Namespace) -> int:
         with recording(session, args, engine="keyboard"):
             Keyboard(session, sys.stdin, virtual=args.virtual_clock, say=voice.tell,
                      pace=voice.wait).run()
-        for line in summary.lines():
+        for line in summary.shown(messages):
             notice(line)
         voice.speaker.say(summary.spoken(messages))
     finally:

@@ -74,10 +74,10 @@ class Keyboard:
                 self.session.tick(self.now())
 
     def _handle(self, line: str) -> None:
-        words = normalise(line).split()
-        if not words or line.lstrip().startswith("#"):  # a comment (normalise drops the #)
+        if not normalise(line) or line.lstrip().startswith("#"):  # a comment
             return
-        if words[0] in ("wait", "sleep") and len(words) == 2:
+        words = line.split()
+        if words[0].lower() in ("wait", "sleep") and len(words) == 2:
             return self._wait(words[1])
         command = self.typed.parse(line)
         if command is None:

@@ -146,7 +146,7 @@ class LiveSession:
 
     def _close_summary(self) -> None:
         """The closing summary, printed and spoken (the session has ended)."""
-        for line in self.summary.lines():
+        for line in self.summary.shown(self.messages):
             self._notice(line)
         self.speaker.say(self.summary.spoken(self.messages))
         self.speaker.wait_idle(END_GRACE)

@@ -53,7 +53,9 @@ class Messages:
 
     def summary(self, holds: int, marks: list[dict], homework: list[str]) -> str:
         """The closing summary as one spoken paragraph."""
-        parts = [self("summary_intro"), self("summary_held", points=self.points(holds))]
+        held = self("summary_held", points=self.points(holds)) if holds else \
+            self("summary_none_held")
+        parts = [self("summary_intro"), held]
         if marks:
             parts.append(self.revisits(marks))
         if homework:

@@ -38,6 +38,11 @@ class Summary:
             out.append("Homework: " + "; ".join(self.homework))
         return out
 
+    def shown(self, messages) -> list[str]:
+        """The lines to print: detailed in English; in another language the spoken
+        paragraph, so every message of a session is in its language."""
+        return self.lines() if messages.language == "en" else [self.spoken(messages)]
+
     def spoken(self, messages) -> str:
         """The same, to be heard: steps by title, revisits grouped (messages.Messages)."""
         return messages.summary(len(self.holds), [r.data for r in self.revisits],

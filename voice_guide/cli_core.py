@@ -13,6 +13,7 @@ from voice_guide.announcer import Announcer, make_speaker
 from voice_guide.dialogue import Dialogue
 from voice_guide.errors import UserError
 from voice_guide.keyboard import Keyboard
+from voice_guide.keys import key_map
 from voice_guide.messages import Messages
 from voice_guide.printer import cue_text_sink, json_sink, text_sink
 from voice_guide.protocol_loader import lint, load_protocol
@@ -33,6 +34,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run a session (microphone, or --keyboard)")
     p.add_argument("protocol", metavar="PROTOCOL", help="a protocol id or a .yaml path")
     p.add_argument("--keyboard", action="store_true", help="typed commands on stdin")
+    p.add_argument("--keys", action="store_true",
+                   help="key mode: single keypresses (pedal, clicker), no Enter; "
+                        "see `voice-guide keys` (setting: key_mode)")
+    p.add_argument("--mic", action="store_true",
+                   help="with --keys: listen on the microphone too (either drives)")
     p.add_argument("--virtual-clock", action="store_true",
                    help="with --keyboard: time passes only on 'wait N' lines (exact, instant)")
     p.add_argument("--json", action="store_true",
@@ -103,7 +109,8 @@ def session_language(args: argparse.Namespace) -> str | None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     protocol = registry.resolve(args.protocol, language=session_language(args))
-    if not args.keyboard:
+    args.keys = args.keys or settings_mod.load_settings().key_mode
+    if not args.keyboard and not (args.keys and not args.mic):
         try:
             from voice_guide.live import run_live
         except ImportError:
@@ -125,7 +132,7 @@ def run_keyboard(protocol, args: argparse.Namespace) -> int:
     try:
         with recording(session, args, engine="keyboard"):
             Keyboard(session, sys.stdin, virtual=args.virtual_clock, say=voice.tell,
-                     pace=voice.wait).run()
+                     pace=voice.wait, keys=key_map(settings.keys) if args.keys else None).run()
         for line in summary.shown(messages):
             notice(line)
         voice.speaker.say(summary.spoken(messages))

@@ -11,13 +11,17 @@ virtual clock, `pace()` is called before each line so speech keeps up with the s
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
 from collections.abc import Callable
 from typing import TextIO
 
+from voice_guide.errors import UserError
 from voice_guide.grammar import normalise
+from voice_guide.keys import cbreak, press
+from voice_guide.keys import reader as key_reader
 from voice_guide.messages import Messages
 from voice_guide.session import Session
 from voice_guide.typed import TypedCommands
@@ -36,8 +40,11 @@ def _reader(stream: TextIO, lines: queue.Queue) -> None:
 class Keyboard:
     def __init__(self, session: Session, stream: TextIO, *, virtual: bool = False,
                  say: Callable[[str], None] = print,
-                 pace: Callable[[], object] | None = None) -> None:
+                 pace: Callable[[], object] | None = None,
+                 keys: dict[str, str] | None = None) -> None:
+        """`keys`: key mode, single keypresses from `stream` (a terminal) through this map."""
         self.session, self.stream, self.virtual = session, stream, virtual
+        self.keys = keys
         self.say, self.pace = say, pace
         protocol = session.dialogue.p
         self.messages = Messages(protocol)
@@ -49,8 +56,18 @@ class Keyboard:
         return self.t if self.virtual else time.monotonic() - self._t0
 
     def run(self) -> None:
+        if self.keys is None:
+            return self._run(_reader)
+        fd = self.stream.fileno()
+        if not os.isatty(fd):
+            raise UserError("--keys reads single keypresses from a terminal; stdin is not one "
+                            "(type commands with --keyboard instead)")
+        with cbreak(fd):
+            self._run(lambda _stream, out: key_reader(fd, out))
+
+    def _run(self, read) -> None:
         lines: queue.Queue = queue.Queue()
-        threading.Thread(target=_reader, args=(self.stream, lines), daemon=True).start()
+        threading.Thread(target=read, args=(self.stream, lines), daemon=True).start()
         self.session.start(0.0)
         while not self.session.ended:
             line = self._next_line(lines)
@@ -73,7 +90,9 @@ class Keyboard:
             except queue.Empty:
                 self.session.tick(self.now())
 
-    def _handle(self, line: str) -> None:
+    def _handle(self, line: str | tuple) -> None:
+        if isinstance(line, tuple):  # ("key", seq) in key mode
+            return press(line[1], self.keys, self.session, self.now(), self.say, self.messages)
         if not normalise(line) or line.lstrip().startswith("#"):  # a comment
             return
         words = line.split()

@@ -18,6 +18,7 @@ Self-hearing: the speaker reports each clip as it starts (expected end) and when
 from __future__ import annotations
 
 import argparse
+import os
 import queue
 import signal
 import sys
@@ -30,6 +31,8 @@ from voice_guide import settings as settings_mod
 from voice_guide.announcer import Announcer, make_speaker
 from voice_guide.events import Event, cue
 from voice_guide.grammar import normalise
+from voice_guide.keys import cbreak, key_map, press
+from voice_guide.keys import reader as key_reader
 from voice_guide.messages import Messages
 from voice_guide.session import ECHO_TAIL, Session, Speech
 from voice_guide.summary import Summary
@@ -55,6 +58,7 @@ class LiveSession:
         self.mic_lost = False
         self.messages = Messages(protocol)
         self.typed = TypedCommands(protocol.language)
+        self.keys = key_map(self.settings.keys)
         self.summary = Summary(self.messages.title)
         self.session = self._build_session(protocol)
         self.speaker = self._build_speaker()
@@ -124,9 +128,17 @@ class LiveSession:
     # -- main loop --------------------------------------------------------------------------
 
     def run(self) -> int:
+        """With --keys (and a terminal) keypresses drive it too; else typed lines."""
+        fd = sys.stdin.fileno() if getattr(self.args, "keys", False) else None
+        if fd is None or not os.isatty(fd):
+            return self._run(self._read_stdin)
+        with cbreak(fd):
+            return self._run(lambda: key_reader(fd, self.q))
+
+    def _run(self, read_input) -> int:
         self.mic = self._open_mic()
         self.anchor = (0, time.monotonic())
-        threading.Thread(target=self._read_stdin, name="stdin", daemon=True).start()
+        threading.Thread(target=read_input, name="stdin", daemon=True).start()
         ended_at = None
         try:
             self.session.start(0.0)
@@ -174,6 +186,8 @@ class LiveSession:
             self._mic_state(item[1], item[2])
         elif kind == "line":
             self._typed(item[1])
+        elif kind == "key":
+            press(item[1], self.keys, self.session, self.now, self.voice.tell, self.messages)
 
     def _fill_gap(self) -> None:
         """No microphone audio for a while: feed silence so audio time follows the clock."""

@@ -25,7 +25,7 @@ class Messages:
         self._table = runner_phrases(self.language)
         self._words = spoken_commands(self.language)
 
-    def __call__(self, key: str, **fields: object) -> str:
+    def __call__(self, key: str, /, **fields: object) -> str:
         return self._table[key].format(**with_time(fields, self.language))
 
     def title(self, step_id: str | None) -> str:

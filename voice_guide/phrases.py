@@ -26,7 +26,7 @@ RUNNER_KEYS: tuple[str, ...] = (
     "not_a_command", "bad_wait", "end_of_input", "summary_intro", "summary_held",
     "summary_none_held",
     "summary_revisit", "revisit_where", "summary_homework", "resume_at", "held_so_far",
-    "resume_cut", "resume_paused", "no_mic", "mic_lost", "mic_back",
+    "resume_cut", "resume_paused", "no_mic", "mic_lost", "mic_back", "key_unmapped", "key_help",
 )
 
 

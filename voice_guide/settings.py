@@ -14,7 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from voice_guide.errors import located
+from voice_guide.errors import UserError, located
+from voice_guide.keys import DEFAULT_KEYS, key_map
 from voice_guide.yamlfile import load_yaml
 
 FILENAME = "settings.yaml"
@@ -31,6 +32,8 @@ class Settings:
     input_device: str | None = None   # sounddevice name or index; None: the default input
     output_device: str | None = None  # likewise for output
     speech: bool = True             # speak every cue and message; False: text only (--quiet)
+    key_mode: bool = False          # sessions take single keypresses (--keys; pedals)
+    keys: dict | None = None        # key -> command over the defaults (voice_guide.keys)
 
     def for_language(self, language: str | None) -> Settings:
         """With no voice chosen, a session in another language than English speaks with
@@ -47,8 +50,16 @@ class Settings:
                                        f"got {self.rate!r}")
         if not isinstance(self.volume, (int, float)) or not 0.0 <= self.volume <= 1.0:
             raise located(where, None, f"volume must be 0.0..1.0, got {self.volume!r}")
-        if not isinstance(self.speech, bool):
-            raise located(where, None, f"speech must be true or false, got {self.speech!r}")
+        for name in ("speech", "key_mode"):
+            if not isinstance(getattr(self, name), bool):
+                raise located(where, None, f"{name} must be true or false, "
+                                           f"got {getattr(self, name)!r}")
+        if self.keys is not None and not isinstance(self.keys, dict):
+            raise located(where, None, "keys must be a mapping of key: command")
+        try:
+            key_map(self.keys)
+        except UserError as exc:
+            raise located(where, None, str(exc).removeprefix("settings: ")) from None
         for name in ("voice", "language", "input_device", "output_device"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or
@@ -76,14 +87,19 @@ def load_settings(path: Path | None = None) -> Settings:
     if unknown:
         raise located(path, None, f"unknown setting {unknown[0]!r} "
                                   f"(known: {', '.join(sorted(known))})")
-    return Settings(**data).validated(path)
+    settings = Settings(**data).validated(path)
+    if settings.keys is not None and key_map(settings.keys) == DEFAULT_KEYS:
+        settings = replace(settings, keys=None)  # as saved: the defaults written out in full
+    return settings
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
     """Write every setting (defaults included, so the file documents itself)."""
     path = path or settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(asdict(settings.validated()), sort_keys=False),
+    data = asdict(settings.validated())
+    data["keys"] = key_map(settings.keys) if settings.keys else dict(DEFAULT_KEYS)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
                     encoding="utf-8")
     return path
 
@@ -114,6 +130,8 @@ def from_args(args: argparse.Namespace, path: Path | None = None) -> Settings:
             changes[name] = value
     if getattr(args, "quiet", False):
         changes["speech"] = False
+    if getattr(args, "keys", False):
+        changes["key_mode"] = True
     merged = replace(base, **changes).validated("command line")
     if getattr(args, "save_settings", False):
         save_settings(merged, path)

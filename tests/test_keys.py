@@ -68,7 +68,7 @@ def events(tmp_path) -> list[dict]:
 
 
 def test_a_pedal_session_to_the_end_with_a_hold_released_by_fading(term, tmp_path):
-    t = term("--keys", "--quiet")
+    t = term("--keys", "--quiet", "--no-screen")
     t.wait_for("Press the lateral edge")
     t.send("z")
     t.wait_for("The key z does nothing here. Press h for help.")
@@ -98,7 +98,7 @@ def test_a_pedal_session_to_the_end_with_a_hold_released_by_fading(term, tmp_pat
 def test_clicker_page_down_and_a_custom_map(term, tmp_path):
     (tmp_path / "voice-guide").mkdir()
     (tmp_path / "voice-guide" / "settings.yaml").write_text("keys: {j: next, space: none}\n")
-    t = term("--keys", "--quiet")
+    t = term("--keys", "--quiet", "--no-screen")
     t.wait_for("Press the lateral edge")
     t.send("Space")
     t.wait_for("The key space does nothing here.")
@@ -145,3 +145,54 @@ def test_keys_command_shows_the_map_and_tests_a_pedal(tmp_path):
         t.wait_for("EXIT=0")
     finally:
         t.close()
+
+
+def test_one_pedal_walks_steps_that_go_on_by_their_own_word():
+    from voice_guide.dialogue import Dialogue
+    from voice_guide.keys import forward
+    from voice_guide.registry import resolve
+
+    d = Dialogue(resolve("psoas"))
+    d.start(0.0)
+    assert forward("next", d) == "next"
+    d.hear("next", 1.0)
+    assert d.state == "locate" and forward("next", d) == "located"
+    d.hear("located", 2.0)
+    assert d.state == "confirm" and forward("next", d) == "next"  # yes or no: not guessed
+
+
+def test_keys_and_the_microphone_drive_one_live_session(pulse, tmp_path):
+    """A live session in a real terminal: keys (tmux) and speech (the PulseAudio pipe
+    source) both move it on. The guide is --quiet so it cannot hear itself here."""
+    import numpy as np
+
+    from voice_guide.synth import synthesize
+
+    if available():
+        pytest.skip(available())
+    env = {k: pulse.env[k] for k in ("HOME", "XDG_RUNTIME_DIR", "PULSE_SERVER", "PATH")}
+    env.update(VOICE_GUIDE_DATA=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path))
+    t = Tmux(tmp_path, [sys.executable, "-m", "voice_guide", "run", "psoas", "--keys",
+                        "--mic", "--quiet", "--no-screen"], env, ROOT)
+    try:
+        t.wait_for("Listening on", timeout=30)
+        t.send("Space")
+        t.wait_for("step: locate")
+        t.send("l")
+        t.wait_for("step: confirm")
+        pad = np.zeros(4000, np.int16)
+        for _ in range(5):  # a therapist repeats a missed word too
+            pulse.feed(np.concatenate([pad, synthesize("yes", rate=160), pad]), wait=True)
+            try:
+                t.wait_for("step: contract_relax", timeout=5)
+                break
+            except AssertionError:
+                continue
+        t.send("p")
+        t.wait_for("Paused. Say resume")
+        t.send("C-c")
+        t.wait_for("EXIT=0", timeout=20)
+    finally:
+        t.close()
+    heard = [e["command"] for e in events(tmp_path) if e["event"] == "heard"]
+    assert heard == ["next", "located", "yes", "pause"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from voice_guide.messages import Messages
 from voice_guide.printer import cue_text_sink, json_sink, text_sink
 from voice_guide.protocol_loader import lint, load_protocol
 from voice_guide.record import recording
+from voice_guide.screen import SessionScreen, want_screen
 from voice_guide.session import Session
 from voice_guide.summary import Summary
 
@@ -43,6 +45,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="with --keyboard: time passes only on 'wait N' lines (exact, instant)")
     p.add_argument("--json", action="store_true",
                    help="events as JSON lines on stdout, cue text on stderr")
+    p.add_argument("--screen", action=argparse.BooleanOptionalAction, default=None,
+                   help="full-screen session view (default: on a terminal with --keys or "
+                        "live; plain lines otherwise)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("graph", help="draw a protocol's state machine")
@@ -121,18 +126,27 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def run_keyboard(protocol, args: argparse.Namespace) -> int:
-    """Typed commands; every cue and message shown and spoken (announcer.py)."""
+    """Typed commands or keys; every cue and message shown and spoken (announcer.py), on the
+    session screen (screen.py) or as plain lines."""
     settings = settings_mod.from_args(args).for_language(protocol.language)
+    keys = key_map(settings.keys) if args.keys else None
     messages = Messages(protocol)
     summary = Summary(messages.title)
     notice = (lambda msg: print(msg, file=sys.stderr, flush=True)) if args.json else \
         (lambda msg: print(msg, flush=True))
-    voice = Announcer(make_speaker(settings, getattr(args, "verbose", False)), notice)
-    session = Session(Dialogue(protocol), [*sinks_for(args.json), summary, voice.sink])
+    screen = None
+    if want_screen(args.screen, args.json, default=bool(keys)):
+        screen = SessionScreen(protocol, messages, lambda: keyboard.now(), keys=keys)
+    voice = Announcer(make_speaker(settings, getattr(args, "verbose", False)),
+                      screen.note if screen else notice)
+    shown = [screen] if screen else sinks_for(args.json)
+    session = Session(Dialogue(protocol), [*shown, summary, voice.sink])
+    keyboard = Keyboard(session, sys.stdin, virtual=args.virtual_clock, say=voice.tell,
+                        pace=voice.wait, keys=keys)
     try:
         with recording(session, args, engine="keyboard"):
-            Keyboard(session, sys.stdin, virtual=args.virtual_clock, say=voice.tell,
-                     pace=voice.wait, keys=key_map(settings.keys) if args.keys else None).run()
+            with screen.attach(session) if screen else contextlib.nullcontext():
+                keyboard.run()
         for line in summary.shown(messages):
             notice(line)
         voice.speaker.say(summary.spoken(messages))

@@ -22,7 +22,7 @@ from voice_guide.vocabulary import COMMANDS
 TOGGLE = "pause/resume"
 DEFAULT_KEYS: dict[str, str] = {
     "space": "next", "b": "back", "r": "repeat", "p": TOGGLE, "t": "tender", "y": "yes",
-    "x": "no", "f": "fading", "w": "worse", "n": "numb", "h": "help",
+    "x": "no", "f": "fading", "w": "worse", "n": "numb", "h": "help", "l": "located",
     # presentation clickers and pedals that send paging or arrow keys
     "pagedown": "next", "pageup": "back", "right": "next", "left": "back",
 }
@@ -117,6 +117,16 @@ def key_help(keys: dict[str, str], active: set[str], words: Callable[[str], str]
     return ", ".join(f"{k} {words(c)}" for c, k in first.items())
 
 
+def forward(command: str, dialogue) -> str:
+    """`next` where a step goes on by its own word only (locate: `located`; the femoral
+    pulse step: `pulse`): the one word that moves it on, so one pedal walks the protocol."""
+    if command != "next" or "next" in dialogue.active_commands() or dialogue.paused_by:
+        return command
+    step = dialogue.p.steps.get(dialogue.state)
+    onward = [c for c in (step.on if step else ()) if c in dialogue.active_commands()]
+    return onward[0] if len(onward) == 1 else command
+
+
 def reader(fd: int, out) -> None:
     """Thread body: each keypress into the queue `out` as ("key", seq); None at the end."""
     for seq in read_keys(fd):
@@ -130,7 +140,7 @@ def press(seq: str, keys: dict[str, str], session, t: float, tell, messages) -> 
     command = keys.get(key_name(seq))
     if command is None:
         return tell(messages("key_unmapped", key=shown(seq)))
-    command = resolve(command, bool(session.dialogue.paused_by))
+    command = forward(resolve(command, bool(session.dialogue.paused_by)), session.dialogue)
     session.command(command, t)
     if command == "help":
         active = session.dialogue.active_commands()

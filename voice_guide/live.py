@@ -34,6 +34,7 @@ from voice_guide.grammar import normalise
 from voice_guide.keys import cbreak, key_map, press
 from voice_guide.keys import reader as key_reader
 from voice_guide.messages import Messages
+from voice_guide.screen import SessionScreen, want_screen
 from voice_guide.session import ECHO_TAIL, Session, Speech
 from voice_guide.summary import Summary
 from voice_guide.typed import TypedCommands
@@ -59,6 +60,10 @@ class LiveSession:
         self.messages = Messages(protocol)
         self.typed = TypedCommands(protocol.language)
         self.keys = key_map(self.settings.keys)
+        self.screen = None
+        if want_screen(getattr(args, "screen", None), args.json, default=True):
+            self.screen = SessionScreen(protocol, self.messages, lambda: self.now,
+                                        keys=self.keys if getattr(args, "keys", False) else None)
         self.summary = Summary(self.messages.title)
         self.session = self._build_session(protocol)
         self.speaker = self._build_speaker()
@@ -79,7 +84,8 @@ class LiveSession:
                                 grammar=gram)
         listener = Listener(rec, lang=self.lang)
         session = Session(Dialogue(protocol),
-                          [*sinks_for(self.args.json), self.summary, self._to_speaker],
+                          [*([self.screen] if self.screen else sinks_for(self.args.json)),
+                           self.summary, self._to_speaker],
                           listener=listener)  # the session sets the listener's echo filter
         log = self._log_decision if getattr(self.args, "verbose", False) else None
         session.listener = GuardedListener(listener, gram, lambda: session.speech, ECHO_TAIL,
@@ -87,6 +93,8 @@ class LiveSession:
         return session
 
     def _log_decision(self, d, why: str | None) -> None:
+        if self.screen is not None:
+            return self.screen.refused(d.text or "?", why) if why else None
         verdict = f"rejected: {why}" if why else f"-> {d.command}"
         print(f"[heard {d.start:.2f}-{d.end:.2f}s] {d.text or '?'!r} {verdict}",
               file=sys.stderr, flush=True)
@@ -136,6 +144,12 @@ class LiveSession:
             return self._run(lambda: key_reader(fd, self.q))
 
     def _run(self, read_input) -> int:
+        if self.screen is None:
+            return self._loop(read_input)
+        with self.screen.attach(self.session):
+            return self._loop(read_input)
+
+    def _loop(self, read_input) -> int:
         self.mic = self._open_mic()
         self.anchor = (0, time.monotonic())
         threading.Thread(target=read_input, name="stdin", daemon=True).start()
@@ -205,6 +219,9 @@ class LiveSession:
         new = self.session.rejected_total - before
         if getattr(self.args, "verbose", False) and new:
             for d, why in list(self.session.rejected)[-new:]:
+                if self.screen is not None:
+                    self.screen.refused(str(d.command), why)
+                    continue
                 print(f"[heard {d.start:.2f}-{d.end:.2f}s] {d.command} ignored: {why}",
                       file=sys.stderr, flush=True)
 
@@ -238,7 +255,9 @@ class LiveSession:
         for sink in self.session.sinks[:-1]:
             sink(Event(t, "device", {"state": state, "detail": detail}))
         self.speaker.say(cue(t, text, priority="normal"))
-        if self.args.json:
+        if self.screen is not None:
+            self.screen.note(text)
+        elif self.args.json:
             print(text, file=sys.stderr, flush=True)
 
     def _read_stdin(self) -> None:
@@ -261,6 +280,8 @@ class LiveSession:
     def _notice(self, msg: str) -> None:
         if not msg:
             return
+        if self.screen is not None:
+            return self.screen.note(msg)
         print(msg, file=sys.stderr if self.args.json else sys.stdout, flush=True)
 
     def close(self) -> None:

@@ -46,8 +46,8 @@ def test_screen_shows_the_step_a_big_countdown_and_leaves_a_log(session_screen, 
     (tmp_path / "hold-screen.txt").write_text(screen)
     t.wait_for("s left of 12", history=False)
     t.send("w")  # worse: released at once, marked to revisit
-    screen = t.wait_for("REVISIT  1 point to revisit with lighter pressure: 1 point in "
-                        "Contract", history=False)
+    screen = t.wait_for("REVISIT  1 point to revisit with lighter pressure, in Contract",
+                        history=False)
     assert "Too much pressure" in screen
     t.send("C-d")
     log = t.wait_for("EXIT=0", history=False)

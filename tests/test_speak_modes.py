@@ -79,8 +79,8 @@ def test_keyboard_session_speaks_every_cue_and_the_summary(pulse, tmp_path):
     assert texts[0].startswith("Press the lateral edge")
     assert any("'hello' is not a command here" in t for t in texts)  # the hint is spoken
     assert any(t.startswith("3 seconds. Release now") for t in texts)
-    assert texts[-1].startswith("Session summary. 1 point held. 1 point to revisit with "
-                                "lighter pressure: 1 point in The lateral edge.")
+    assert texts[-1] == ("Session summary. 1 point held. 1 point to revisit with lighter "
+                         "pressure, in The lateral edge.")
     assert all(c[0] >= t0 for c in clips)
     total = sound_seconds(rec)
     said = sum(b - a for a, b, _ in clips)

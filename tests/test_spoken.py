@@ -43,12 +43,12 @@ def test_a_long_revisit_list_is_summarised_by_step_title():
                     "muscle, 666 points in Outer and inner edges and 2 points in other steps.")
     summary = say.summary(3, marks[:1], ["Glute strength"])
     assert summary == ("Session summary. 3 points held. 1 point to revisit with lighter "
-                       "pressure: 1 point in Explore the muscle. Homework: Glute strength.")
+                       "pressure, in Explore the muscle. Homework: Glute strength.")
 
 
 def test_korean_summary_is_korean():
     say = Messages(resolve("psoas", language="ko"))
     text = say.summary(2, [{"point": 1, "step": "explore", "reason": "limit"}], [])
-    assert text.startswith("세션 요약입니다. 누른 압통점은 두 곳입니다. "
-                           "더 가볍게 다시 할 점은 한 곳")
+    assert text == ("세션 요약입니다. 누른 압통점은 두 곳입니다. "
+                    "더 가볍게 다시 할 점은 근육 탐색에서 한 곳입니다.")
     assert "explore" not in text

@@ -45,6 +45,9 @@ class Messages:
         if not marks:
             return ""
         groups = grouped([self.title(m.get("step")) for m in marks])
+        if len(groups) == 1:
+            return self("summary_revisit_one", points=self.points(len(marks)),
+                        title=groups[0][0])
         where = [self("revisit_where", points=self.points(n),
                       title=title or _OTHER.get(self.language, _OTHER["en"]))
                  for title, n in groups]

@@ -13,6 +13,7 @@ The state is copied from events on the runner's thread; the redraw thread only r
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable
 
@@ -155,7 +156,7 @@ class SessionScreen:
         left = max(0.0, self.limit - (self.now() - start))
         scale = 2 if self.console.size.height >= 40 else 1
         style = SAFETY if left <= 3 else "bold green on black"
-        text = Text(big(f"{left:.0f}".rjust(2), scale), style=style)
+        text = Text(big(f"{math.ceil(left)}".rjust(2), scale), style=style)
         text.append(f"\ns left of {self.limit:g}, point {point}", style=BASE)
         return text
 

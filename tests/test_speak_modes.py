@@ -97,3 +97,43 @@ def test_quiet_plays_nothing_and_keeps_the_text(pulse, tmp_path):
         assert sound_seconds(rec) == 0.0
         assert "guide  Press the lateral edge" in result.stdout
         assert "'hello' is not a command here" in result.stdout
+
+
+def test_natural_voice_speaks_a_keyboard_session(pulse, tmp_path):
+    """--voice hibari:heart: the same speaker, the natural voice; what the sink received
+    matches hibari's render of the cue (fixed seed), not espeak-ng's."""
+    from voice_guide import natural_voice
+    from voice_guide.synth import synthesize
+
+    result, rec, _ = run(pulse, tmp_path, "next\n", "--voice", "hibari:heart")
+    clips = spoken(result.stderr)
+    assert clips[0][2].startswith("Press the lateral edge")
+    start, end, text = clips[0]
+    heard = sound_seconds(rec, start, end)
+    expected = natural_voice.render(text)
+    espeak = synthesize(text, voice="en-us", rate=165)
+    assert abs((end - start) - len(expected) / 16000) < 0.3  # the clip played is hibari's
+    assert abs(len(expected) - len(espeak)) / 16000 > 0.3     # ... and espeak's differs
+    assert heard > 0.6 * (end - start)
+
+
+def test_natural_voice_is_refused_by_name_unless_heart(tmp_path):
+    result = subprocess.run(CLI + ["run", "psoas", "--keyboard", "--voice", "hibari:emma"],
+                            input="", capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "hibari:heart" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_natural_voice_in_settings_scripted_audio_and_korean(tmp_path, monkeypatch):
+    from voice_guide import natural_voice
+    from voice_guide.settings import Settings
+    from voice_guide.simulate import default_render
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    (tmp_path / "voice-guide").mkdir()
+    (tmp_path / "voice-guide" / "settings.yaml").write_text("voice: hibari:heart\n")
+    render = default_render("en")
+    first = render("Eight seconds.")
+    assert np.array_equal(first, render("Eight seconds."))  # replays exactly
+    assert np.array_equal(first, natural_voice.render("Eight seconds."))
+    assert Settings(voice="hibari:heart").for_language("ko").voice == "ko"  # Korean: espeak

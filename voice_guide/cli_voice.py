@@ -62,11 +62,12 @@ def _add_live_options(run: argparse.ArgumentParser) -> None:
 
 
 def cmd_voices(args: argparse.Namespace) -> int:
+    from voice_guide.natural_voice import listing
     from voice_guide.tts import Renderer
 
     renderer = Renderer()
     try:
-        voices = renderer.voices()
+        voices = listing() + [dict(v, kind="espeak-ng") for v in renderer.voices()]
     finally:
         renderer.close()
     current = settings_mod.load_settings().voice
@@ -75,7 +76,7 @@ def cmd_voices(args: argparse.Namespace) -> int:
         if args.lang and not any(lang.split("-")[0] == args.lang for lang in langs.split(",")):
             continue
         mark = "*" if current and current in (v["id"], v["name"]) else " "
-        print(f"{mark} {v['id']:24} {v['name']:28} {langs}")
+        print(f"{mark} {v['kind']:9} {v['id']:24} {v['name']:28} {langs}")
     print("(choose one with --voice ID --save-settings)", file=sys.stderr)
     return 0
 

@@ -24,7 +24,8 @@ RATE_RANGE = (80, 450)
 
 @dataclass(frozen=True)
 class Settings:
-    voice: str | None = None        # an espeak-ng voice id (`voice-guide voices`); None: default
+    voice: str | None = None        # an espeak-ng voice id, or hibari:heart (the natural voice;
+                                    # `voice-guide voices`); None: espeak-ng's default
     rate: int = 165                 # words per minute
     volume: float = 1.0             # 0.0 .. 1.0
     language: str | None = None     # session language (en, ko): cues, grammar, voice;
@@ -38,8 +39,9 @@ class Settings:
     def for_language(self, language: str | None) -> Settings:
         """With no voice chosen, a session in another language than English speaks with
         espeak-ng's voice for it (`ko`: Korean); an English voice would spell Hangul out."""
-        if self.voice is None and language and language != "en":
-            return replace(self, voice=language)
+        natural = isinstance(self.voice, str) and self.voice.startswith("hibari:")
+        if (self.voice is None or natural) and language and language != "en":
+            return replace(self, voice=language)  # hibari speaks English only
         return self
 
     def validated(self, where: object = "settings") -> Settings:
@@ -50,6 +52,10 @@ class Settings:
                                        f"got {self.rate!r}")
         if not isinstance(self.volume, (int, float)) or not 0.0 <= self.volume <= 1.0:
             raise located(where, None, f"volume must be 0.0..1.0, got {self.volume!r}")
+        if isinstance(self.voice, str) and self.voice.startswith("hibari:") and \
+                self.voice != "hibari:heart":
+            raise located(where, None, f"voice {self.voice!r}: the natural voice installed is "
+                                       "hibari:heart (the others would need a download)")
         for name in ("speech", "key_mode"):
             if not isinstance(getattr(self, name), bool):
                 raise located(where, None, f"{name} must be true or false, "
@@ -107,7 +113,8 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
 def add_options(parser: argparse.ArgumentParser, devices: str = "io") -> None:
     """The voice options shared by `run`, `say` and friends; `devices` picks i/o options."""
     g = parser.add_argument_group("voice (defaults from the settings file)")
-    g.add_argument("--voice", help="espeak-ng voice id, see `voice-guide voices`")
+    g.add_argument("--voice", help="hibari:heart (natural) or an espeak-ng voice id, see "
+                                   "`voice-guide voices`")
     g.add_argument("--rate", type=int, help="speaking rate, words per minute")
     g.add_argument("--volume", type=float, help="speech volume 0.0..1.0")
     if "i" in devices:

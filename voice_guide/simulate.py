@@ -268,6 +268,10 @@ def default_render(lang: str = "en") -> Callable[[str], np.ndarray]:
         pcm = synthesize(text, voice=voice, rate=settings.rate).astype(np.float64)
         return np.round(pcm * settings.volume).astype(np.int16)
 
+    if voice.startswith("hibari:"):  # the natural voice renders the same samples every time
+        from voice_guide import natural_voice
+
+        return lambda text: natural_voice.render(text, voice, settings.rate, settings.volume)
     return render
 
 

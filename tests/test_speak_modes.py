@@ -137,3 +137,17 @@ def test_natural_voice_in_settings_scripted_audio_and_korean(tmp_path, monkeypat
     assert np.array_equal(first, render("Eight seconds."))  # replays exactly
     assert np.array_equal(first, natural_voice.render("Eight seconds."))
     assert Settings(voice="hibari:heart").for_language("ko").voice == "ko"  # Korean: espeak
+
+
+def test_no_microphone_is_spoken_before_the_one_line_error(pulse, tmp_path):
+    env = dict(pulse.env, VOICE_GUIDE_DATA=str(tmp_path / "data"))
+    rec = pulse.record()
+    result = subprocess.run(CLI + ["run", "psoas", "--device", "no-such-microphone"],
+                            input="", capture_output=True, text=True, timeout=60, env=env,
+                            cwd=ROOT)
+    time.sleep(0.3)
+    rec.stop()
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("voice-guide: error: cannot open the "
+                                                     "microphone no-such-microphone")
+    assert sound_seconds(rec) > 2.0  # "No microphone: no-such-microphone. Connect one, ..."

@@ -130,6 +130,9 @@ def run_keyboard(protocol, args: argparse.Namespace) -> int:
     session screen (screen.py) or as plain lines."""
     settings = settings_mod.from_args(args).for_language(protocol.language)
     keys = key_map(settings.keys) if args.keys else None
+    if keys and not sys.stdin.isatty():
+        raise UserError("--keys reads single keypresses from a terminal; stdin is not one "
+                        "(type commands with --keyboard instead)")
     messages = Messages(protocol)
     summary = Summary(messages.title)
     notice = (lambda msg: print(msg, file=sys.stderr, flush=True)) if args.json else \

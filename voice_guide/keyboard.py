@@ -11,14 +11,12 @@ virtual clock, `pace()` is called before each line so speech keeps up with the s
 
 from __future__ import annotations
 
-import os
 import queue
 import threading
 import time
 from collections.abc import Callable
 from typing import TextIO
 
-from voice_guide.errors import UserError
 from voice_guide.grammar import normalise
 from voice_guide.keys import cbreak, press
 from voice_guide.keys import reader as key_reader
@@ -58,10 +56,7 @@ class Keyboard:
     def run(self) -> None:
         if self.keys is None:
             return self._run(_reader)
-        fd = self.stream.fileno()
-        if not os.isatty(fd):
-            raise UserError("--keys reads single keypresses from a terminal; stdin is not one "
-                            "(type commands with --keyboard instead)")
+        fd = self.stream.fileno()  # a terminal: the CLI checked
         with cbreak(fd):
             self._run(lambda _stream, out: key_reader(fd, out))
 

@@ -83,6 +83,7 @@ class LiveSession:
         rec = recognizer.create(self.args.engine, model=self.args.model, lang=self.lang,
                                 grammar=gram)
         listener = Listener(rec, lang=self.lang)
+        self.hearing = lambda: listener.hearing  # the therapist speaking: some cues wait
         session = Session(Dialogue(protocol),
                           [*([self.screen] if self.screen else sinks_for(self.args.json)),
                            self.summary, self._to_speaker],
@@ -100,7 +101,7 @@ class LiveSession:
               file=sys.stderr, flush=True)
 
     def _build_speaker(self):
-        return make_speaker(self.settings,
+        return make_speaker(self.settings, therapist_speaking=self.hearing,
                             on_speech_start=lambda text, s, e: self.q.put(("speech", text, s, e)),
                             on_speech=lambda text, s, e: self.q.put(("spoke", text, s, e)))
 

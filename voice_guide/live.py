@@ -164,7 +164,11 @@ class LiveSession:
                 if ended_at is not None and self.speaker.wait_idle(0):
                     break
         except KeyboardInterrupt:
-            self._notice(f"Interrupted: session closed at step '{self.session.dialogue.state}'.")
+            d = self.session.dialogue
+            self.speaker.silence()
+            self.voice.tell(self.messages("interrupted", title=d.step.title if d.step
+                                          else d.state))
+            self._close_summary()  # a second Ctrl-C cuts it short
         else:
             self._close_summary()
         finally:

@@ -25,8 +25,8 @@ PHRASE_KEYS: tuple[str, ...] = (
 RUNNER_KEYS: tuple[str, ...] = (
     "not_a_command", "bad_wait", "end_of_input", "summary_intro", "summary_held",
     "summary_none_held", "summary_revisit", "summary_revisit_one", "revisit_where",
-    "summary_homework", "resume_at", "held_so_far",
-    "resume_cut", "resume_paused", "no_mic", "mic_lost", "mic_back", "key_unmapped", "key_help",
+    "summary_homework", "resume_at", "held_so_far", "resume_cut", "resume_paused",
+    "interrupted", "no_mic", "mic_lost", "mic_back", "key_unmapped", "key_help",
 )
 
 

@@ -58,3 +58,32 @@ def test_screen_shows_the_step_a_big_countdown_and_leaves_a_log(session_screen, 
 def test_big_digits():
     assert big("12").splitlines()[0] == " █   ███"
     assert len(big("7", scale=2).splitlines()) == 10
+
+
+def test_screen_scales_up_on_a_large_terminal():
+    """Rendered off-terminal (rich's own Console) at 80x24 and 160x50: the countdown digits
+    double on the tall one, and every line fits the width."""
+    from rich.console import Console
+
+    from voice_guide.dialogue import Dialogue
+    from voice_guide.messages import Messages
+    from voice_guide.registry import resolve
+    from voice_guide.screen import SessionScreen
+    from voice_guide.session import Session
+
+    protocol = resolve("psoas")
+    rows = {}
+    for width, height in ((80, 24), (160, 50)):
+        console = Console(width=width, height=height, record=True, color_system=None)
+        screen = SessionScreen(protocol, Messages(protocol), lambda: 5.0, console=console)
+        session = Session(Dialogue(protocol), [screen])
+        screen.attach(session)
+        session.start(0.0)
+        for i, word in enumerate(["next", "located", "yes", "tender", "local"]):
+            session.command(word, float(i))
+        console.print(screen)
+        text = console.export_text()
+        assert all(len(line) <= width for line in text.splitlines())
+        assert "s left of 12, point 1" in text and "STEP     Contract and relax" in text
+        rows[height] = sum("█" in line for line in text.splitlines())
+    assert rows[24] == 5 and rows[50] == 10

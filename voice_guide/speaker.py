@@ -11,6 +11,8 @@ Design (pyttsx3 can neither interrupt itself nor queue reliably, see docs/engine
   (pause/stop): measured well under 0.5 s from the call to the last audible sample.
 - Counting cues ("8 seconds") that waited too long behind other speech are dropped instead of
   being spoken late; hold-limit and rep cues never wait (see `cuts_in`).
+- Cues that can wait (`waits`: reprompts, paced reps, counts, step timers) stay queued while
+  `therapist_speaking()` says an utterance is open, up to MAX_WAIT; safety never waits.
 - If the speech engine or the output device fails, one line says so on the text stream and the
   session carries on in text; the device is retried now and then.
 - `on_speech(text, start, end)` reports each clip actually played (monotonic seconds), and

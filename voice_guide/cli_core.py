@@ -140,8 +140,8 @@ def run_keyboard(protocol, args: argparse.Namespace) -> int:
     screen = None
     if want_screen(args.screen, args.json, default=bool(keys)):
         screen = SessionScreen(protocol, messages, lambda: keyboard.now(), keys=keys)
-    voice = Announcer(make_speaker(settings, getattr(args, "verbose", False)),
-                      screen.note if screen else notice)
+    verbose = getattr(args, "verbose", False) and screen is None  # stderr would tear it
+    voice = Announcer(make_speaker(settings, verbose), screen.note if screen else notice)
     shown = [screen] if screen else sinks_for(args.json)
     session = Session(Dialogue(protocol), [*shown, summary, voice.sink])
     keyboard = Keyboard(session, sys.stdin, virtual=args.virtual_clock, say=voice.tell,
@@ -149,7 +149,13 @@ def run_keyboard(protocol, args: argparse.Namespace) -> int:
     try:
         with recording(session, args, engine="keyboard"):
             with screen.attach(session) if screen else contextlib.nullcontext():
-                keyboard.run()
+                try:
+                    keyboard.run()
+                except KeyboardInterrupt:  # Ctrl-C: say where it stopped, then the summary
+                    voice.speaker.silence()
+                    d = session.dialogue
+                    voice.tell(messages("interrupted", title=d.step.title if d.step
+                                        else d.state))
         for line in summary.shown(messages):
             notice(line)
         voice.speaker.say(summary.spoken(messages))

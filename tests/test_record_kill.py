@@ -53,9 +53,11 @@ def test_killed_mid_hold_then_resumed():
     assert "replay differs" not in result.stderr
     pickup = events[0]
     assert pickup["event"] == "cue" and pickup["kind"] == "resume"
-    assert pickup["text"].startswith("Resuming at Explore the muscle. 3 holds so far.")
-    assert "point 2 in Contract and relax (limit)" in pickup["text"]
-    assert "point 3 in Explore the muscle (interrupted)" in pickup["text"]
+    assert pickup["text"].startswith("Resuming at Explore the muscle, 44 seconds into the "
+                                     "session. 3 points held so far.")
+    assert ("2 points to revisit with lighter pressure: 1 point in Contract and relax and "
+            "1 point in Explore the muscle.") in pickup["text"]
+    assert "contract_relax" not in pickup["text"]  # speech never names a step id
     assert pickup["t"] == 44.0  # the last heartbeat, not the last cue (the 4 s call at 43)
     cut = next(e for e in events if e["event"] == "hold_end")
     assert (cut["point"], cut["reason"], cut["duration"]) == (3, "interrupted", 5.0)

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
 
 from voice_guide import graph, registry, translation
+from voice_guide import settings as settings_mod
+from voice_guide.announcer import Announcer, make_speaker
 from voice_guide.dialogue import Dialogue
 from voice_guide.errors import UserError, problems_of
 from voice_guide.keyboard import Keyboard
+from voice_guide.keys import key_map
+from voice_guide.messages import Messages
 from voice_guide.printer import cue_text_sink, json_sink, text_sink
 from voice_guide.protocol_loader import lint, load_protocol
 from voice_guide.record import recording
+from voice_guide.screen import SessionScreen, want_screen
 from voice_guide.session import Session
 from voice_guide.summary import Summary
 from voice_guide.userfile import check_output
@@ -31,10 +37,18 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run a session (microphone, or --keyboard)")
     p.add_argument("protocol", metavar="PROTOCOL", help="a protocol id or a .yaml path")
     p.add_argument("--keyboard", action="store_true", help="typed commands on stdin")
+    p.add_argument("--keys", action="store_true",
+                   help="key mode: single keypresses (pedal, clicker), no Enter; "
+                        "see `voice-guide keys` (setting: key_mode)")
+    p.add_argument("--mic", action="store_true",
+                   help="with --keys: listen on the microphone too (either drives)")
     p.add_argument("--virtual-clock", action="store_true",
                    help="with --keyboard: time passes only on 'wait N' lines (exact, instant)")
     p.add_argument("--json", action="store_true",
                    help="events as JSON lines on stdout, cue text on stderr")
+    p.add_argument("--screen", action=argparse.BooleanOptionalAction, default=None,
+                   help="full-screen session view (default: on a terminal with --keys or "
+                        "live; plain lines otherwise)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("graph", help="draw a protocol's state machine")
@@ -102,20 +116,53 @@ def session_language(args: argparse.Namespace) -> str | None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     protocol = registry.resolve(args.protocol, language=session_language(args))
-    if not args.keyboard:
+    args.keys = args.keys or settings_mod.load_settings().key_mode
+    if not args.keyboard and not (args.keys and not args.mic):
         try:
             from voice_guide.live import run_live
         except ImportError:
             raise UserError("live microphone sessions are not built yet; add --keyboard to "
                             "type the commands") from None
         return run_live(protocol, args)
-    summary = Summary({sid: step.title for sid, step in protocol.steps.items()})
-    session = Session(Dialogue(protocol), [*sinks_for(args.json), summary])
-    notice = (lambda msg: print(msg, file=sys.stderr)) if args.json else print
-    with recording(session, args, engine="keyboard"):
-        Keyboard(session, sys.stdin, virtual=args.virtual_clock, notice=notice).run()
-    for line in summary.lines():
-        notice(line)
+    return run_keyboard(protocol, args)
+
+
+def run_keyboard(protocol, args: argparse.Namespace) -> int:
+    """Typed commands or keys; every cue and message shown and spoken (announcer.py), on the
+    session screen (screen.py) or as plain lines."""
+    settings = settings_mod.from_args(args).for_language(protocol.language)
+    keys = key_map(settings.keys) if args.keys else None
+    if keys and not sys.stdin.isatty():
+        raise UserError("--keys reads single keypresses from a terminal; stdin is not one "
+                        "(type commands with --keyboard instead)")
+    messages = Messages(protocol)
+    summary = Summary(messages.title)
+    notice = (lambda msg: print(msg, file=sys.stderr, flush=True)) if args.json else \
+        (lambda msg: print(msg, flush=True))
+    screen = None
+    if want_screen(args.screen, args.json, default=bool(keys)):
+        screen = SessionScreen(protocol, messages, lambda: keyboard.now(), keys=keys)
+    verbose = getattr(args, "verbose", False) and screen is None  # stderr would tear it
+    voice = Announcer(make_speaker(settings, verbose), screen.note if screen else notice)
+    shown = [screen] if screen else sinks_for(args.json)
+    session = Session(Dialogue(protocol), [*shown, summary, voice.sink])
+    keyboard = Keyboard(session, sys.stdin, virtual=args.virtual_clock, say=voice.tell,
+                        pace=voice.wait, keys=keys)
+    try:
+        with recording(session, args, engine="keyboard"):
+            with screen.attach(session) if screen else contextlib.nullcontext():
+                try:
+                    keyboard.run()
+                except KeyboardInterrupt:  # Ctrl-C: say where it stopped, then the summary
+                    voice.speaker.silence()
+                    d = session.dialogue
+                    voice.tell(messages("interrupted", title=d.step.title if d.step
+                                        else d.state))
+        for line in summary.shown(messages):
+            notice(line)
+        voice.speaker.say(summary.spoken(messages))
+    finally:
+        voice.close()
     return 0
 
 

@@ -10,6 +10,7 @@ import argparse
 import sys
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -30,6 +31,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     settings_mod.add_options(p, devices="o")
     p.set_defaults(func=cmd_say)
 
+    p = sub.add_parser("keys", help="show the key map for --keys, and test keys or a pedal")
+    p.add_argument("--quiet", action="store_true", help="do not speak the keys pressed")
+    p.set_defaults(func=cmd_keys)
+
     p = sub.add_parser("check-mic", help="show the input level and what the guide hears")
     p.add_argument("--device", help="input device name or index (default: settings/system)")
     p.add_argument("--seconds", type=float, default=10.0, help="how long to listen (10)")
@@ -47,7 +52,8 @@ def _add_live_options(run: argparse.ArgumentParser) -> None:
     run.add_argument("--engine", default="auto", help="recognizer: auto, pocketsphinx, vosk")
     run.add_argument("--model", help="Vosk model folder")
     run.add_argument("--lang", help="recognition language (default: settings, then en)")
-    run.add_argument("--no-speech", action="store_true", help="cues as text only")
+    run.add_argument("--quiet", "--no-speech", dest="quiet", action="store_true",
+                     help="text only, no speech (in every mode; setting: speech: false)")
     try:
         run.add_argument("--verbose", action="store_true",
                          help="show on stderr every utterance heard and why it was ignored")
@@ -56,11 +62,12 @@ def _add_live_options(run: argparse.ArgumentParser) -> None:
 
 
 def cmd_voices(args: argparse.Namespace) -> int:
+    from voice_guide.natural_voice import listing
     from voice_guide.tts import Renderer
 
     renderer = Renderer()
     try:
-        voices = renderer.voices()
+        voices = listing() + [dict(v, kind="espeak-ng") for v in renderer.voices()]
     finally:
         renderer.close()
     current = settings_mod.load_settings().voice
@@ -69,7 +76,7 @@ def cmd_voices(args: argparse.Namespace) -> int:
         if args.lang and not any(lang.split("-")[0] == args.lang for lang in langs.split(",")):
             continue
         mark = "*" if current and current in (v["id"], v["name"]) else " "
-        print(f"{mark} {v['id']:24} {v['name']:28} {langs}")
+        print(f"{mark} {v['kind']:9} {v['id']:24} {v['name']:28} {langs}")
     print("(choose one with --voice ID --save-settings)", file=sys.stderr)
     return 0
 
@@ -102,6 +109,35 @@ def cmd_say(args: argparse.Namespace) -> int:
     with Speaker(s, text=sys.stdout) as speaker:
         speaker.say(" ".join(args.text))
         speaker.wait_idle(60)
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    """The key map; on a terminal, then each key pressed is shown and spoken until Ctrl-D."""
+    from voice_guide.keys import cbreak, key_map, key_name, read_keys, shown
+
+    settings = settings_mod.load_settings()
+    keys = key_map(settings.keys)
+    print("key          command")
+    for key, command in keys.items():
+        print(f"{key:12} {command}")
+    print(f"(change them under 'keys:' in {settings_mod.settings_path()})", file=sys.stderr)
+    if not sys.stdin.isatty():
+        return 0
+    from voice_guide.announcer import Announcer, make_speaker
+
+    settings = settings.for_language(settings.language)
+    if args.quiet:
+        settings = replace(settings, speech=False)
+    voice = Announcer(make_speaker(settings), lambda m: print(m, flush=True))
+    print("Press keys (or the pedal) to test them; Ctrl-D ends.", flush=True)
+    try:
+        with cbreak(sys.stdin.fileno()):
+            for seq in read_keys(sys.stdin.fileno()):
+                command = keys.get(key_name(seq))
+                voice.tell(f"{shown(seq)}: {command or 'nothing'}")
+    finally:
+        voice.close(grace=5.0)
     return 0
 
 

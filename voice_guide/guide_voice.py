@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from voice_guide.events import Event
-from voice_guide.speaker import RANK, STALE_TIMER_CUE, cuts_in
+from voice_guide.speaker import MAX_WAIT, RANK, STALE_TIMER_CUE, cuts_in, waits
 
 RATE = 16000
 #: Bounds, so a session of hours keeps flat memory (benchmarks/soak.py): the renders of the
@@ -51,9 +51,13 @@ class GuideVoice:
     """Cue events in (as a session sink); clips on the audio timeline out."""
 
     def __init__(self, render: Callable[[str], np.ndarray],
-                 on_clip: Callable[[Clip], None] | None = None) -> None:
+                 on_clip: Callable[[Clip], None] | None = None,
+                 therapist_speaking: Callable[[], bool] | None = None) -> None:
+        """`therapist_speaking()`: an utterance is open now (the listener's segmenter); while
+        it is, cues that `waits()` stay queued, as with the live speaker."""
         self.render = render
         self.on_clip = on_clip
+        self.therapist_speaking = therapist_speaking
         self.clips: list[Clip] = []
         self._queue: list[_Queued] = []
         self._seq = itertools.count()
@@ -93,6 +97,11 @@ class GuideVoice:
             free = max(self.busy_until(), self._queue[0].t)
             if free > t:
                 return
+            head = self._queue[0]
+            if self._holds_back(head, t):
+                return
+            if free < t - 0.05 and waits(head.cue):
+                free = t  # it waited: it starts now, not back when it was due
             item = heapq.heappop(self._queue)
             if item.cue.get("priority") == "timer" and free - item.t > STALE_TIMER_CUE:
                 continue  # an out-of-date count is dropped, as the live speaker does
@@ -100,6 +109,10 @@ class GuideVoice:
             self.clips = [c for c in self.clips[:-1] if c.end > free - KEEP_CLIPS
                           ] + self.clips[-1:]
             self._report(self.clips[-1])
+
+    def _holds_back(self, item: _Queued, t: float) -> bool:
+        return (self.therapist_speaking is not None and waits(item.cue)
+                and t - item.t < MAX_WAIT and self.therapist_speaking())
 
     def _audio(self, text: str) -> np.ndarray:
         """The text's render, from the cache (least recently spoken out first, within

@@ -18,6 +18,7 @@ Self-hearing: the speaker reports each clip as it starts (expected end) and when
 from __future__ import annotations
 
 import argparse
+import os
 import queue
 import signal
 import sys
@@ -27,10 +28,17 @@ import time
 import numpy as np
 
 from voice_guide import settings as settings_mod
+from voice_guide.announcer import Announcer, make_speaker
 from voice_guide.events import Event, cue
 from voice_guide.grammar import normalise
+from voice_guide.keys import cbreak, key_map, press
+from voice_guide.keys import reader as key_reader
+from voice_guide.messages import Messages
+from voice_guide.screen import SessionScreen, want_screen
 from voice_guide.session import ECHO_TAIL, Session, Speech
-from voice_guide.vocabulary import ALWAYS_ACTIVE, COMMANDS
+from voice_guide.summary import Summary
+from voice_guide.typed import TypedCommands
+from voice_guide.vocabulary import ALWAYS_ACTIVE
 
 RATE = 16000
 GAP = 0.25        # s without microphone audio before silence is fed in its place
@@ -49,8 +57,17 @@ class LiveSession:
         self.samples = 0
         self.anchor = (0, time.monotonic())   # (samples fed, monotonic time of that sample)
         self.mic_lost = False
+        self.messages = Messages(protocol)
+        self.typed = TypedCommands(protocol.language)
+        self.keys = key_map(self.settings.keys)
+        self.screen = None
+        if want_screen(getattr(args, "screen", None), args.json, default=True):
+            self.screen = SessionScreen(protocol, self.messages, lambda: self.now,
+                                        keys=self.keys if getattr(args, "keys", False) else None)
+        self.summary = Summary(self.messages.title)
         self.session = self._build_session(protocol)
         self.speaker = self._build_speaker()
+        self.voice = Announcer(self.speaker, self._notice)
         self.mic = None
 
     # -- construction ---------------------------------------------------------------------
@@ -66,7 +83,10 @@ class LiveSession:
         rec = recognizer.create(self.args.engine, model=self.args.model, lang=self.lang,
                                 grammar=gram)
         listener = Listener(rec, lang=self.lang)
-        session = Session(Dialogue(protocol), [*sinks_for(self.args.json), self._to_speaker],
+        self.hearing = lambda: listener.hearing  # the therapist speaking: some cues wait
+        session = Session(Dialogue(protocol),
+                          [*([self.screen] if self.screen else sinks_for(self.args.json)),
+                           self.summary, self._to_speaker],
                           listener=listener)  # the session sets the listener's echo filter
         log = self._log_decision if getattr(self.args, "verbose", False) else None
         session.listener = GuardedListener(listener, gram, lambda: session.speech, ECHO_TAIL,
@@ -74,17 +94,16 @@ class LiveSession:
         return session
 
     def _log_decision(self, d, why: str | None) -> None:
+        if self.screen is not None:
+            return self.screen.refused(d.text or "?", why) if why else None
         verdict = f"rejected: {why}" if why else f"-> {d.command}"
         print(f"[heard {d.start:.2f}-{d.end:.2f}s] {d.text or '?'!r} {verdict}",
               file=sys.stderr, flush=True)
 
     def _build_speaker(self):
-        from voice_guide.speaker import Speaker
-
-        return Speaker(self.settings, text=None, notices=sys.stderr,
-                       audio=not self.args.no_speech,
-                       on_speech_start=lambda text, s, e: self.q.put(("speech", text, s, e)),
-                       on_speech=lambda text, s, e: self.q.put(("spoke", text, s, e)))
+        return make_speaker(self.settings, therapist_speaking=self.hearing,
+                            on_speech_start=lambda text, s, e: self.q.put(("speech", text, s, e)),
+                            on_speech=lambda text, s, e: self.q.put(("spoke", text, s, e)))
 
     def _open_mic(self):
         from voice_guide.errors import UserError
@@ -97,6 +116,9 @@ class LiveSession:
         try:
             return mic.open()
         except Exception as exc:
+            self.voice.tell(self.messages("no_mic", detail=device or "no default input"),
+                            shown="")
+            self.voice.wait(10.0)
             raise UserError(f"cannot open the microphone {device or '(default input)'}: "
                             f"{exc} (see `voice-guide devices`); or add --keyboard to type "
                             "the commands") from exc
@@ -115,9 +137,23 @@ class LiveSession:
     # -- main loop --------------------------------------------------------------------------
 
     def run(self) -> int:
+        """With --keys (and a terminal) keypresses drive it too; else typed lines."""
+        fd = sys.stdin.fileno() if getattr(self.args, "keys", False) else None
+        if fd is None or not os.isatty(fd):
+            return self._run(self._read_stdin)
+        with cbreak(fd):
+            return self._run(lambda: key_reader(fd, self.q))
+
+    def _run(self, read_input) -> int:
+        if self.screen is None:
+            return self._loop(read_input)
+        with self.screen.attach(self.session):
+            return self._loop(read_input)
+
+    def _loop(self, read_input) -> int:
         self.mic = self._open_mic()
         self.anchor = (0, time.monotonic())
-        threading.Thread(target=self._read_stdin, name="stdin", daemon=True).start()
+        threading.Thread(target=read_input, name="stdin", daemon=True).start()
         ended_at = None
         try:
             self.session.start(0.0)
@@ -128,10 +164,23 @@ class LiveSession:
                 if ended_at is not None and self.speaker.wait_idle(0):
                     break
         except KeyboardInterrupt:
-            self._notice(f"Interrupted: session closed at step '{self.session.dialogue.state}'.")
+            d = self.session.dialogue
+            self.speaker.silence()
+            self.voice.tell(self.messages("interrupted", title=d.step.title if d.step
+                                          else d.state))
+            self._close_summary()  # a second Ctrl-C cuts it short
+        else:
+            self._close_summary()
         finally:
             self.close()
         return 0
+
+    def _close_summary(self) -> None:
+        """The closing summary, printed and spoken (the session has ended)."""
+        for line in self.summary.shown(self.messages):
+            self._notice(line)
+        self.speaker.say(self.summary.spoken(self.messages))
+        self.speaker.wait_idle(END_GRACE)
 
     def _step(self) -> None:
         try:
@@ -156,6 +205,8 @@ class LiveSession:
             self._mic_state(item[1], item[2])
         elif kind == "line":
             self._typed(item[1])
+        elif kind == "key":
+            press(item[1], self.keys, self.session, self.now, self.voice.tell, self.messages)
 
     def _fill_gap(self) -> None:
         """No microphone audio for a while: feed silence so audio time follows the clock."""
@@ -173,6 +224,9 @@ class LiveSession:
         new = self.session.rejected_total - before
         if getattr(self.args, "verbose", False) and new:
             for d, why in list(self.session.rejected)[-new:]:
+                if self.screen is not None:
+                    self.screen.refused(str(d.command), why)
+                    continue
                 print(f"[heard {d.start:.2f}-{d.end:.2f}s] {d.command} ignored: {why}",
                       file=sys.stderr, flush=True)
 
@@ -201,13 +255,14 @@ class LiveSession:
         if state == "open":
             return self._notice(f"Listening on {detail}.")
         self.mic_lost = state == "lost"
-        text = ("Microphone lost. Timers keep running; type commands, or reconnect it."
-                if self.mic_lost else "Microphone back.")
+        text = self.messages("mic_lost" if self.mic_lost else "mic_back")
         t = self.now
         for sink in self.session.sinks[:-1]:
             sink(Event(t, "device", {"state": state, "detail": detail}))
         self.speaker.say(cue(t, text, priority="normal"))
-        if self.args.json:
+        if self.screen is not None:
+            self.screen.note(text)
+        elif self.args.json:
             print(text, file=sys.stderr, flush=True)
 
     def _read_stdin(self) -> None:
@@ -218,16 +273,20 @@ class LiveSession:
             pass
 
     def _typed(self, line: str) -> None:
-        word = normalise(line)
-        if not word or word.startswith("#"):
+        if not normalise(line) or line.lstrip().startswith("#"):
             return
-        if word in ("quit", "exit"):
-            word = "finish"
-        if word not in COMMANDS:
-            return self._notice(f"'{line.strip()}' is not a command ({', '.join(COMMANDS)}).")
+        word = self.typed.parse(line)
+        if word is None:
+            active = sorted(self.session.dialogue.active_commands())
+            return self.voice.tell(self.messages("not_a_command", text=line.strip(),
+                                                 commands=self.messages.commands(active)))
         self.session.command(word, self.now)
 
     def _notice(self, msg: str) -> None:
+        if not msg:
+            return
+        if self.screen is not None:
+            return self.screen.note(msg)
         print(msg, file=sys.stderr if self.args.json else sys.stdout, flush=True)
 
     def close(self) -> None:

@@ -10,6 +10,7 @@ from functools import cache
 from importlib import resources
 
 from voice_guide.errors import UserError
+from voice_guide.spoken import spoken_time
 
 PHRASE_KEYS: tuple[str, ...] = (
     "tp_ask", "tp_hold_refers", "tp_hold_local", "hold_call", "tp_fading", "tp_limit",
@@ -42,16 +43,50 @@ def fields_of(key: str) -> frozenset[str]:
     return frozenset(name for _, name, _, _ in parts if name)
 
 
+#: What the runners say around the dialogue (summary, resume, typed mistakes, devices); in
+#: the same files, not overridable by a protocol. A language that lacks one says it in English.
+RUNNER_KEYS: tuple[str, ...] = (
+    "not_a_command", "bad_wait", "end_of_input", "summary_intro", "summary_held",
+    "summary_none_held", "summary_revisit", "summary_revisit_one", "revisit_where",
+    "summary_homework", "resume_at", "held_so_far", "resume_cut", "resume_paused",
+    "interrupted", "no_mic", "mic_lost", "mic_back", "key_unmapped", "key_help",
+)
+
+
 @cache
-def default_phrases(language: str = "en") -> dict[str, str]:
-    """The shipped phrases for a language; every key in PHRASE_KEYS must be present."""
+def _phrase_file(language: str) -> tuple[object, dict]:
     from voice_guide.yamlfile import load_yaml
 
     ref = resources.files("voice_guide.protocols") / "phrases" / f"{language}.yaml"
     with resources.as_file(ref) as path:
         if not path.exists():
             raise UserError(f"no phrases for language '{language}' ({path})")
-        data = load_yaml(path)
+        return path, load_yaml(path) or {}
+
+
+@cache
+def runner_phrases(language: str = "en") -> dict[str, str]:
+    """The runners' phrases for a language, English where it has none."""
+    english = _phrase_file("en")[1]
+    try:
+        own = _phrase_file(language)[1]
+    except UserError:
+        own = {}
+    return {k: str(own.get(k, english.get(k, k))) for k in RUNNER_KEYS}
+
+
+def with_time(fields: dict, language: str) -> dict:
+    """Add `{time}` ("1 minute 39 seconds") to fields that carry minutes and/or seconds."""
+    if "minutes" in fields or "seconds" in fields:
+        total = float(fields.get("minutes") or 0) * 60 + float(fields.get("seconds") or 0)
+        fields.setdefault("time", spoken_time(total, language))
+    return fields
+
+
+@cache
+def default_phrases(language: str = "en") -> dict[str, str]:
+    """The shipped phrases for a language; every key in PHRASE_KEYS must be present."""
+    path, data = _phrase_file(language)
     missing = [k for k in PHRASE_KEYS if k not in (data or {})]
     if missing:
         raise UserError(f"{path}: missing phrases: {', '.join(missing)}")
@@ -68,8 +103,10 @@ class Phrases:
     def __init__(self, overrides: dict[str, str], language: str = "en") -> None:
         self._table = {**default_phrases(language), **overrides}
         self._words = spoken_commands(language)
+        self.language = language
 
     def __call__(self, key: str, **fields: object) -> str:
+        with_time(fields, self.language)
         if "command" in fields:
             fields["command"] = self._words.get(str(fields["command"]), fields["command"])
         if "commands" in fields:

@@ -25,6 +25,7 @@ from voice_guide import events as ev
 from voice_guide.dialogue import Dialogue
 from voice_guide.errors import UserError
 from voice_guide.machine import TP_HOLD
+from voice_guide.messages import Messages
 from voice_guide.record import Recorder, lock_existing, open_append
 from voice_guide.record_read import Log, find_log, newest_unfinished, read_log
 
@@ -43,32 +44,28 @@ def close_interrupted(d: Dialogue, t: float) -> list[ev.Event]:
     return out + d._flush()
 
 
-def pickup_text(d: Dialogue) -> str:
-    """What the guide says when it picks up: the step, holds so far, points to revisit."""
+def pickup_text(d: Dialogue, t: float) -> str:
+    """What the guide says when it picks up: the step (by title), the time, the holds so far,
+    the points to revisit grouped by step (messages.py), in the session's language."""
+    say = Messages(d.p)
     step = d.step
-    where = f"{step.title}" if step else d.state
-    parts = [f"Resuming at {where}.", f"{d.points} hold{'s' if d.points != 1 else ''} so far."]
+    parts = [say("resume_at", title=step.title if step else d.state,
+                 seconds=round(d.clock.run(t))),
+             say("held_so_far", points=say.points(d.points))]
     cut = [r for r in d.revisits if r["reason"] == "interrupted" and r["point"] == d.points]
     if cut and d.hold is None and d.state != TP_HOLD:
-        parts.append(f"The hold on point {d.points} was cut off: it is marked to revisit.")
+        parts.append(say("resume_cut"))
     if d.revisits:
-        marks = ", ".join(f"point {r['point']} in {_title(d, r['step'])} ({r['reason']})"
-                          for r in d.revisits)
-        parts.append(f"To revisit lighter: {marks}.")
+        parts.append(say.revisits(d.revisits))
     if d.paused_by:
-        parts.append("Paused: say resume to go on.")
+        parts.append(say("resume_paused"))
     return " ".join(parts)
-
-
-def _title(d: Dialogue, step: str) -> str:
-    found = d.p.steps.get(step)
-    return found.title if found else step
 
 
 def pick_up(d: Dialogue, t: float) -> list[ev.Event]:
     """Everything that happens at the moment of resuming (also re-done when replaying)."""
     closed = close_interrupted(d, t)
-    out = [ev.cue(t, pickup_text(d), kind="resume"), *closed]
+    out = [ev.cue(t, pickup_text(d, t), kind="resume"), *closed]
     if d.last_cue and not any(e.get("kind") == "return" for e in closed):
         out.append(ev.cue(t, d.last_cue, kind="repeat"))
     return out

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from voice_guide.errors import located
+from voice_guide.errors import UserError, located
+from voice_guide.keys import DEFAULT_KEYS, key_map
 from voice_guide.yamlfile import LineMap, load_yaml
 
 FILENAME = "settings.yaml"
@@ -24,19 +25,24 @@ MAX_NAME = 200  # a voice or device name
 
 @dataclass(frozen=True)
 class Settings:
-    voice: str | None = None        # an espeak-ng voice id (`voice-guide voices`); None: default
+    voice: str | None = None        # an espeak-ng voice id, or hibari:heart (the natural voice;
+                                    # `voice-guide voices`); None: espeak-ng's default
     rate: int = 165                 # words per minute
     volume: float = 1.0             # 0.0 .. 1.0
     language: str | None = None     # session language (en, ko): cues, grammar, voice;
                                     # None: the protocol's own
     input_device: str | None = None   # sounddevice name or index; None: the default input
     output_device: str | None = None  # likewise for output
+    speech: bool = True             # speak every cue and message; False: text only (--quiet)
+    key_mode: bool = False          # sessions take single keypresses (--keys; pedals)
+    keys: dict | None = None        # key -> command over the defaults (voice_guide.keys)
 
     def for_language(self, language: str | None) -> Settings:
         """With no voice chosen, a session in another language than English speaks with
         espeak-ng's voice for it (`ko`: Korean); an English voice would spell Hangul out."""
-        if self.voice is None and language and language != "en":
-            return replace(self, voice=language)
+        natural = isinstance(self.voice, str) and self.voice.startswith("hibari:")
+        if (self.voice is None or natural) and language and language != "en":
+            return replace(self, voice=language)  # hibari speaks English only
         return self
 
     def validated(self, where: object = "settings") -> Settings:
@@ -55,6 +61,19 @@ class Settings:
         if isinstance(self.volume, bool) or not isinstance(self.volume, (int, float)) or not (
                 0.0 <= self.volume <= 1.0):
             return f"volume must be 0.0..1.0, got {self.volume!r}"
+        if isinstance(self.voice, str) and self.voice.startswith("hibari:") and \
+                self.voice != "hibari:heart":
+            return (f"voice {self.voice!r}: the natural voice installed is hibari:heart "
+                    "(the others would need a download)")
+        for name in ("speech", "key_mode"):
+            if not isinstance(getattr(self, name), bool):
+                return f"{name} must be true or false, got {getattr(self, name)!r}"
+        if self.keys is not None and not isinstance(self.keys, dict):
+            return "keys must be a mapping of key: command"
+        try:
+            key_map(self.keys)
+        except UserError as exc:
+            return str(exc).removeprefix("settings: ")
         for name in ("voice", "language", "input_device", "output_device"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or
@@ -88,14 +107,19 @@ def load_settings(path: Path | None = None) -> Settings:
         problem = Settings(**{key: data[key]}).problem()
         if problem:
             raise located(path, data.line_of(key), problem)
-    return Settings(**data)
+    settings = Settings(**data)
+    if settings.keys is not None and key_map(settings.keys) == DEFAULT_KEYS:
+        settings = replace(settings, keys=None)  # as saved: the defaults written out in full
+    return settings
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
     """Write every setting (defaults included, so the file documents itself)."""
     path = path or settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(asdict(settings.validated()), sort_keys=False),
+    data = asdict(settings.validated())
+    data["keys"] = key_map(settings.keys) if settings.keys else dict(DEFAULT_KEYS)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
                     encoding="utf-8")
     return path
 
@@ -103,7 +127,8 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
 def add_options(parser: argparse.ArgumentParser, devices: str = "io") -> None:
     """The voice options shared by `run`, `say` and friends; `devices` picks i/o options."""
     g = parser.add_argument_group("voice (defaults from the settings file)")
-    g.add_argument("--voice", help="espeak-ng voice id, see `voice-guide voices`")
+    g.add_argument("--voice", help="hibari:heart (natural) or an espeak-ng voice id, see "
+                                   "`voice-guide voices`")
     g.add_argument("--rate", type=int, help="speaking rate, words per minute")
     g.add_argument("--volume", type=float, help="speech volume 0.0..1.0")
     if "i" in devices:
@@ -124,6 +149,10 @@ def from_args(args: argparse.Namespace, path: Path | None = None) -> Settings:
         value = getattr(args, opt, None)
         if value is not None:
             changes[name] = value
+    if getattr(args, "quiet", False):
+        changes["speech"] = False
+    if getattr(args, "keys", False):
+        changes["key_mode"] = True
     merged = replace(base, **changes).validated("command line")
     if getattr(args, "save_settings", False):
         save_settings(merged, path)

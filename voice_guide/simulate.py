@@ -56,7 +56,8 @@ class Simulator:
 
     def __init__(self, script: Script, sinks: list[Callable[[Event], None]], *,
                  recognizer=None, render: Callable[[str], np.ndarray] | None = None,
-                 wav: Path | None = None) -> None:
+                 wav: Path | None = None, polite: bool = True) -> None:
+        """`polite`: cues that can wait do, while the therapist speaks (speaker.waits)."""
         from voice_guide.listener import Listener
         from voice_guide.synth import synthesize
 
@@ -69,7 +70,9 @@ class Simulator:
             from voice_guide.recognizer import create
             recognizer = create(script.engine, model=script.model, lang=script.lang)
         self.ref = voiced_rms(self._speech("located", None))
-        self.voice = GuideVoice(render or default_render(script.lang), on_clip=self._on_clip)
+        speaking = (lambda: self.session.listener.hearing) if polite else None
+        self.voice = GuideVoice(render or default_render(script.lang), on_clip=self._on_clip,
+                                therapist_speaking=speaking)
         self.session = Session(Dialogue(protocol), [*sinks, self.voice],
                                listener=Listener(recognizer, lang=script.lang))
         self.noise = self._noise_source()
@@ -274,6 +277,10 @@ def default_render(lang: str = "en") -> Callable[[str], np.ndarray]:
         pcm = synthesize(text, voice=voice, rate=settings.rate).astype(np.float64)
         return np.round(pcm * settings.volume).astype(np.int16)
 
+    if voice.startswith("hibari:"):  # the natural voice renders the same samples every time
+        from voice_guide import natural_voice
+
+        return lambda text: natural_voice.render(text, voice, settings.rate, settings.volume)
     return render
 
 

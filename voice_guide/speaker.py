@@ -11,6 +11,8 @@ Design (pyttsx3 can neither interrupt itself nor queue reliably, see docs/engine
   (pause/stop): measured well under 0.5 s from the call to the last audible sample.
 - Counting cues ("8 seconds") that waited too long behind other speech are dropped instead of
   being spoken late; hold-limit and rep cues never wait (see `cuts_in`).
+- Cues that can wait (`waits`: reprompts, paced reps, counts, step timers) stay queued while
+  `therapist_speaking()` says an utterance is open, up to MAX_WAIT; safety never waits.
 - If the speech engine or the output device fails, one line says so on the text stream and the
   session carries on in text; the device is retried now and then.
 - `on_speech(text, start, end)` reports each clip actually played (monotonic seconds), and
@@ -44,6 +46,10 @@ CUT_IN_KINDS = frozenset({"hold_limit", "tp_limit", "rep"})
 #: Counts ("8 seconds") that are wrong once late: dropped after waiting STALE_TIMER_CUE.
 STALE_KINDS = frozenset({"hold_call", "hold_count", "duration"})
 STALE_TIMER_CUE = 1.5   # s
+#: Cues that wait while the therapist is speaking (reprompts, paced reps, counts, step timers,
+#: the session clock); everything else, above all safety and the hold limit, never waits.
+WAIT_KINDS = frozenset({"reprompt", "rep", "hold_call", "hold_count", "step_timer", "duration"})
+MAX_WAIT = 8.0          # s a waiting cue gives way at most: then it is said anyway
 KEEP_PLAYED = 32        # recent cues whose played audio is kept for echo matching
 RETRY_OUTPUT = 5.0      # s between attempts to reopen a failed output device
 
@@ -65,6 +71,12 @@ def _as_dict(cue: Event | dict[str, Any] | str) -> dict[str, Any]:
     if isinstance(cue, str):
         return {"text": cue, "priority": "normal", "interrupt": False}
     return dict(cue)
+
+
+def waits(cue: dict[str, Any]) -> bool:
+    """Whether `cue` holds back while the therapist speaks (see WAIT_KINDS)."""
+    return (cue.get("kind") in WAIT_KINDS and cue.get("priority") != "safety"
+            and not cue.get("interrupt"))
 
 
 def cuts_in(new: dict[str, Any], current: dict[str, Any] | None) -> bool:
@@ -92,7 +104,8 @@ class Speaker:
                  on_speech: SpeechCallback | None = None,
                  on_speech_start: SpeechCallback | None = None, audio: bool = True,
                  renderer: Renderer | None = None, player: Player | None = None,
-                 notices: TextIO | None = None):
+                 notices: TextIO | None = None,
+                 therapist_speaking: Callable[[], bool] | None = None):
         """`text` shows each cue (None: the caller shows them); `notices` gets the one-line
         reports of failed speech (default: `text`, else stderr). `on_speech_start` gets the
         expected end, `on_speech` the real one (earlier when the clip was cut)."""
@@ -101,6 +114,7 @@ class Speaker:
         self.notices = notices or text or sys.stderr
         self.on_speech = on_speech
         self.on_speech_start = on_speech_start
+        self.therapist_speaking = therapist_speaking  # cues that waits() hold back meanwhile
         self.renderer = renderer or Renderer()
         self.player = player or Player(self.settings.output_device)
         self._heap: list[_Item] = []
@@ -203,7 +217,17 @@ class Speaker:
             except (OSError, ValueError):
                 pass
 
+    def _holds_back(self, item: _Item) -> bool:
+        return (self.therapist_speaking is not None and waits(item.cue)
+                and time.monotonic() - item.queued < MAX_WAIT and self.therapist_speaking())
+
     def _next(self) -> _Item | None:
+        while (got := self._take()) is False:
+            pass
+        return got
+
+    def _take(self):
+        """The next cue to speak, None when closed, False to look again (one was held)."""
         with self._cond:
             while not self._heap and not self._closed:
                 self._current = None
@@ -211,6 +235,9 @@ class Speaker:
                 self._cond.wait()
             if self._closed:
                 return None
+            if self._holds_back(self._heap[0]):
+                self._cond.wait(0.05)  # a safety cue pushed meanwhile is taken at once
+                return False
             item = heapq.heappop(self._heap)
             item.gen = self._gen
             self._current = item.cue

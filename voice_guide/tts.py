@@ -36,6 +36,7 @@ class Renderer:
         self.command = command or [sys.executable, "-m", "voice_guide.tts_worker"]
         self._proc: subprocess.Popen | None = None
         self._lock = threading.RLock()
+        self._fell_back = False
         self._dir = tempfile.TemporaryDirectory(prefix="vg-tts-")
 
     def _ensure(self) -> subprocess.Popen:
@@ -69,7 +70,21 @@ class Renderer:
 
     def render(self, text: str, voice: str | None = None, rate: int = 175,
                volume: float = 1.0) -> np.ndarray:
-        """Speak `text` into memory: 16 kHz mono int16, exactly what the speaker plays."""
+        """Speak `text` into memory: 16 kHz mono int16, exactly what the speaker plays.
+
+        A `hibari:` voice is the natural one (natural_voice.py); if it cannot start, the
+        guide says so once and speaks with espeak-ng's default voice instead."""
+        if voice and voice.startswith("hibari:"):
+            from voice_guide import natural_voice
+
+            try:
+                return natural_voice.render(text, voice, rate, volume)
+            except SpeechUnavailable as exc:
+                if not self._fell_back:
+                    self._fell_back = True
+                    print(f"[voice] {exc}; speaking with espeak-ng instead", file=sys.stderr,
+                          flush=True)
+                voice = None
         with self._lock:
             path = Path(self._dir.name) / "cue.wav"
             path.unlink(missing_ok=True)

@@ -16,7 +16,7 @@ import vosk
 from voice_guide import grammar as grammars
 from voice_guide.errors import UserError
 from voice_guide.grammar import Grammar
-from voice_guide.recognizer import Hypothesis
+from voice_guide.hypothesis import Hypothesis
 
 RATE = 16000
 

@@ -12,7 +12,7 @@ from voice_guide.dialogue import Dialogue
 from voice_guide.errors import UserError, problems_of
 from voice_guide.keyboard import Keyboard
 from voice_guide.printer import cue_text_sink, json_sink, text_sink
-from voice_guide.protocol_loader import lint, load_protocol
+from voice_guide.protocol_loader import check_beside, lint, load_protocol
 from voice_guide.record import recording
 from voice_guide.session import Session
 from voice_guide.summary import Summary
@@ -80,7 +80,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _check_translations(path: Path) -> bool:
     """Report the translations beside a protocol (`psoas.ko.yaml`); True when one fails."""
-    findings = translation.check_beside(path) if path.is_file() else []
+    findings = check_beside(path) if path.is_file() else []
     for finding in findings:
         print(finding, file=sys.stderr if ": error: " in finding or ": warning: " in finding
               else sys.stdout)

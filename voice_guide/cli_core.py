@@ -11,7 +11,7 @@ from voice_guide import graph, registry, translation
 from voice_guide.dialogue import Dialogue
 from voice_guide.errors import UserError, problems_of
 from voice_guide.keyboard import Keyboard
-from voice_guide.printer import cue_text_sink, json_sink, text_sink
+from voice_guide.printer import sinks_for
 from voice_guide.protocol_loader import check_beside, lint, load_protocol
 from voice_guide.record import recording
 from voice_guide.session import Session
@@ -85,12 +85,6 @@ def _check_translations(path: Path) -> bool:
         print(finding, file=sys.stderr if ": error: " in finding or ": warning: " in finding
               else sys.stdout)
     return any(": error: " in f for f in findings)
-
-
-def sinks_for(json_mode: bool) -> list:
-    if json_mode:
-        return [json_sink(sys.stdout), cue_text_sink(sys.stderr)]
-    return [text_sink(sys.stdout)]
 
 
 def session_language(args: argparse.Namespace) -> str | None:

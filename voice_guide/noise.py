@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-RATE = 16000
+from voice_guide.const import RATE
+
 BLOCK = RATE * 8  # 8 s per generated block
 
 BABBLE_SENTENCES = (

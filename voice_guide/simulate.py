@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from voice_guide import registry
+from voice_guide.const import RATE
 from voice_guide.dialogue import Dialogue
 from voice_guide.errors import UserError
 from voice_guide.events import Event
@@ -28,7 +29,6 @@ from voice_guide.record_store import private_open, refuse_log_target
 from voice_guide.script import Script, Turn
 from voice_guide.session import Session
 
-RATE = 16000
 CHUNK = 320          # 20 ms: how late at most an echo can start after its cue
 SETTLE = 1.0         # s after a turn before `after_cue` looks for the guide's answer
 SOON = 0.6           # s: a timer cue due this soon counts as the guide still speaking

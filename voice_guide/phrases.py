@@ -9,7 +9,9 @@ import string
 from functools import cache
 from importlib import resources
 
+from voice_guide import grammar
 from voice_guide.errors import UserError
+from voice_guide.yamlfile import load_yaml
 
 PHRASE_KEYS: tuple[str, ...] = (
     "tp_ask", "tp_hold_refers", "tp_hold_local", "hold_call", "tp_fading", "tp_limit",
@@ -45,8 +47,6 @@ def fields_of(key: str) -> frozenset[str]:
 @cache
 def default_phrases(language: str = "en") -> dict[str, str]:
     """The shipped phrases for a language; every key in PHRASE_KEYS must be present."""
-    from voice_guide.yamlfile import load_yaml
-
     ref = resources.files("voice_guide.protocols") / "phrases" / f"{language}.yaml"
     with resources.as_file(ref) as path:
         if not path.exists():
@@ -83,8 +83,6 @@ def spoken_commands(language: str) -> dict[str, str]:
     """Canonical command -> how it is said in `language` (empty for English: the same)."""
     if language == "en":
         return {}
-    from voice_guide import grammar
-
     try:
         g = grammar.load(language)
     except UserError:

@@ -18,16 +18,19 @@ from pathlib import Path
 import numpy as np
 
 from voice_guide import registry
+from voice_guide.audio_source import load_wav
 from voice_guide.const import RATE
 from voice_guide.dialogue import Dialogue
-from voice_guide.errors import UserError
+from voice_guide.errors import UserError, located
 from voice_guide.events import Event
 from voice_guide.guide_voice import Clip, GuideVoice
-from voice_guide.machine import CONFIRM
+from voice_guide.machine import CONFIRM, states
 from voice_guide.noise import NoiseSource
 from voice_guide.record_store import private_open, refuse_log_target
 from voice_guide.script import Script, Turn
 from voice_guide.session import Session
+from voice_guide.settings import load_settings
+from voice_guide.synth import synthesize
 
 CHUNK = 320          # 20 ms: how late at most an echo can start after its cue
 SETTLE = 1.0         # s after a turn before `after_cue` looks for the guide's answer
@@ -58,7 +61,6 @@ class Simulator:
                  recognizer=None, render: Callable[[str], np.ndarray] | None = None,
                  wav: Path | None = None) -> None:
         from voice_guide.listener import Listener
-        from voice_guide.synth import synthesize
 
         self.script = script
         self.sinks = sinks
@@ -221,7 +223,6 @@ class Simulator:
         if turn.kind == "say":
             pcm = trim(self._speech(turn.value, turn))
         elif turn.kind == "audio":
-            from voice_guide.audio_source import load_wav
             pcm = load_wav(Path(turn.value))
         else:
             return np.zeros(0, dtype=np.int16)
@@ -246,9 +247,6 @@ def trim(pcm: np.ndarray, margin: float = 0.02) -> np.ndarray:
 
 def _check_expects(script: Script, protocol) -> None:
     """A turn's `expect` must name a step the protocol has (or a state of the guide's own)."""
-    from voice_guide.errors import located
-    from voice_guide.machine import states
-
     known = set(states(protocol))
     for turn in script.turns:
         if turn.expect and turn.expect not in known:
@@ -264,9 +262,6 @@ def default_render(lang: str = "en") -> Callable[[str], np.ndarray]:
     (measured: 79874, 80705, 80713, 80705, 80707 samples), and a scripted session must replay
     exactly, or its tests would pass or fail by chance.
     """
-    from voice_guide.settings import load_settings
-    from voice_guide.synth import synthesize
-
     settings = load_settings().for_language(lang)
     voice = settings.voice or ("ko" if lang == "ko" else "en-us")
 

@@ -157,7 +157,8 @@ def test_the_graph_is_read():
     """Guards the two tests below against passing on an empty graph."""
     edges = import_edges()
     assert len(modules()) > 40 and len(edges) > 100
-    assert ("voice_guide.session", "voice_guide.dialogue") in {(a, b) for a, b, _, _ in edges}
+    pairs = {(src, dst) for src, dst, _, _ in edges}
+    assert ("voice_guide.session", "voice_guide.dialogue") in pairs
 
 
 def test_no_import_circle():

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from voice_guide.events import Event
 from voice_guide.settings import Settings
+from voice_guide.speaker import Speaker
 from voice_guide.vocabulary import ALWAYS_ACTIVE
 
 END_GRACE = 60.0  # s to let the last words (the closing summary) be spoken before exiting
@@ -22,7 +23,6 @@ END_GRACE = 60.0  # s to let the last words (the closing summary) be spoken befo
 def make_speaker(settings: Settings, verbose: bool = False, **kw):
     """The speaker every runner uses; cue text is shown by the session's sinks instead.
     `verbose`: each clip played is logged on stderr with its monotonic start and end."""
-    from voice_guide.speaker import Speaker
 
     if verbose and "on_speech" not in kw:
         kw["on_speech"] = _log_spoken

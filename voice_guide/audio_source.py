@@ -19,10 +19,10 @@ import numpy as np
 import soundfile as sf
 import soxr
 
+from voice_guide.const import RATE
 from voice_guide.errors import UserError, one_line
 from voice_guide.userfile import open_regular
 
-RATE = 16000
 CHUNK_SECONDS = 0.1
 CONVERT = "convert it to 16-bit PCM, e.g. `sox IN -b 16 -e signed-integer OUT.wav`"
 MIN_RATE, MAX_RATE = 4000, 768_000  # outside these a header is lying (or not audio)

@@ -16,8 +16,8 @@ from voice_guide.errors import UserError, problems_of
 from voice_guide.keyboard import Keyboard
 from voice_guide.keys import key_map
 from voice_guide.messages import Messages
-from voice_guide.printer import cue_text_sink, json_sink, text_sink
-from voice_guide.protocol_loader import lint, load_protocol
+from voice_guide.printer import sinks_for
+from voice_guide.protocol_loader import check_beside, lint, load_protocol
 from voice_guide.record import recording
 from voice_guide.screen import SessionScreen, want_screen
 from voice_guide.session import Session
@@ -94,17 +94,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _check_translations(path: Path) -> bool:
     """Report the translations beside a protocol (`psoas.ko.yaml`); True when one fails."""
-    findings = translation.check_beside(path) if path.is_file() else []
+    findings = check_beside(path) if path.is_file() else []
     for finding in findings:
         print(finding, file=sys.stderr if ": error: " in finding or ": warning: " in finding
               else sys.stdout)
     return any(": error: " in f for f in findings)
-
-
-def sinks_for(json_mode: bool) -> list:
-    if json_mode:
-        return [json_sink(sys.stdout), cue_text_sink(sys.stderr)]
-    return [text_sink(sys.stdout)]
 
 
 def session_language(args: argparse.Namespace) -> str | None:

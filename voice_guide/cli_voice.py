@@ -15,7 +15,10 @@ from dataclasses import replace
 import numpy as np
 
 from voice_guide import settings as settings_mod
+from voice_guide.announcer import Announcer, make_speaker
 from voice_guide.errors import UserError
+from voice_guide.keys import cbreak, key_map, key_name, read_keys, shown
+from voice_guide.natural_voice import listing
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -62,7 +65,6 @@ def _add_live_options(run: argparse.ArgumentParser) -> None:
 
 
 def cmd_voices(args: argparse.Namespace) -> int:
-    from voice_guide.natural_voice import listing
     from voice_guide.tts import Renderer
 
     renderer = Renderer()
@@ -114,7 +116,6 @@ def cmd_say(args: argparse.Namespace) -> int:
 
 def cmd_keys(args: argparse.Namespace) -> int:
     """The key map; on a terminal, then each key pressed is shown and spoken until Ctrl-D."""
-    from voice_guide.keys import cbreak, key_map, key_name, read_keys, shown
 
     settings = settings_mod.load_settings()
     keys = key_map(settings.keys)
@@ -124,7 +125,6 @@ def cmd_keys(args: argparse.Namespace) -> int:
     print(f"(change them under 'keys:' in {settings_mod.settings_path()})", file=sys.stderr)
     if not sys.stdin.isatty():
         return 0
-    from voice_guide.announcer import Announcer, make_speaker
 
     settings = settings.for_language(settings.language)
     if args.quiet:

@@ -7,27 +7,16 @@ happened up to t, each stamped with the exact audio time it was due.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from voice_guide import events as ev
 from voice_guide.clock import RunClock, Timer, TimerQueue
 from voice_guide.events import Event
 from voice_guide.machine import CHECK_STATES, CONFIRM, TP_HOLD, TP_REFERS, FlowModel, build_machine
 from voice_guide.phrases import Phrases
 from voice_guide.protocol import CONTROLS, END, Protocol, Step
-from voice_guide.trigger_point import TriggerPointCheck
+from voice_guide.trigger_point import Hold, TriggerPointCheck
 from voice_guide.vocabulary import ALWAYS_ACTIVE, COMMANDS
 
 NERVE_CHECK = "nerve_check"  # paused_by while the guide asks whether numbness was said
-
-
-@dataclass
-class Hold:
-    point: int
-    step: str
-    start_run: float
-    start_t: float
-    sensation: str  # "refers" or "local"
 
 
 class Dialogue(TriggerPointCheck):

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-RATE = 16000
+from voice_guide.const import RATE
+
 MAX_LAG = 1.0  # s: how far the echo may be shifted (device and loopback latency, segment cut)
 
 

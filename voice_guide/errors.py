@@ -49,3 +49,7 @@ def located(path: object, line: int | None, message: str) -> UserError:
 def problems_of(exc: UserError) -> list[str]:
     """Every problem an error carries, one line each (for `check`)."""
     return list(getattr(exc, "problems", None) or [str(exc)])
+
+
+class SpeechUnavailable(UserError):
+    """No speech engine (pyttsx3/espeak-ng missing or broken) or an unusable voice."""

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from voice_guide.const import RATE
 from voice_guide.events import Event
 from voice_guide.speaker import MAX_WAIT, RANK, STALE_TIMER_CUE, cuts_in, waits
 
-RATE = 16000
 #: Bounds, so a session of hours keeps flat memory (benchmarks/soak.py): the renders of the
 #: most recently spoken texts are kept up to this many bytes of audio (2 minutes of int16 at
 #: 16 kHz; "time" answers are new text each time, step cues come back), and clips that ended

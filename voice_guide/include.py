@@ -10,17 +10,33 @@ phrases apply throughout. The trigger-point check is shared by every protocol al
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from voice_guide.protocol import _INCLUDE_KEYS, END, SafetyRule, Step, Transition, _Checker
+from voice_guide.protocol import (
+    _INCLUDE_KEYS,
+    END,
+    Protocol,
+    SafetyRule,
+    Step,
+    Transition,
+    _Checker,
+)
+from voice_guide.protocol_paths import path_of
 from voice_guide.yamlfile import LineMap
+
+#: The loader's `load_protocol(path, stack, *, language)`.
+Load = Callable[..., Protocol]
 
 _ALIAS = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
 def include_protocols(c: _Checker, top: LineMap, stack: tuple[Path, ...],
-                      language: str | None = None) -> tuple[dict[str, Step], list[SafetyRule]]:
+                      language: str | None = None, *, load: Load
+                      ) -> tuple[dict[str, Step], list[SafetyRule]]:
+    """The steps and safety rules of every included protocol, each loaded with `load` (the
+    loader passes its own `load_protocol`, so this module does not import the loader back)."""
     if "include" not in top:
         return {}, []
     raw = top["include"]
@@ -33,7 +49,7 @@ def include_protocols(c: _Checker, top: LineMap, stack: tuple[Path, ...],
         if not isinstance(alias, str) or not _ALIAS.match(alias):
             raise c.fail(line, f"include name '{alias}' must be a lower-case word")
         m = c.mapping(spec, line, f"include '{alias}'", _INCLUDE_KEYS)
-        inner = _load(c, m, line, alias, stack, language)
+        inner = _load(c, m, line, alias, stack, language, load)
         then = m.get("then")
         if then is not None and not isinstance(then, str):
             raise c.fail(m.line_of("then"), f"'then' of include '{alias}' must be a step id")
@@ -43,10 +59,7 @@ def include_protocols(c: _Checker, top: LineMap, stack: tuple[Path, ...],
 
 
 def _load(c: _Checker, m: LineMap, line: int, alias: str, stack: tuple[Path, ...],
-          language: str | None):
-    from voice_guide.protocol_loader import load_protocol
-    from voice_guide.registry import path_of
-
+          language: str | None, load: Load) -> Protocol:
     name = m.get("protocol")
     if not isinstance(name, str) or not name.strip():
         raise c.fail(line, f"include '{alias}' needs 'protocol': an id or a .yaml path")
@@ -56,7 +69,7 @@ def _load(c: _Checker, m: LineMap, line: int, alias: str, stack: tuple[Path, ...
     if path.resolve() in stack:
         raise c.fail(m.line_of("protocol"), f"include '{alias}': '{name}' leads back to a protocol "
                      "that includes it (a cycle of includes)")
-    return load_protocol(path, stack, language=language)  # translated from its own file
+    return load(path, stack, language=language)  # translated from its own file
 
 
 def _prefixed(step: Step, alias: str, then: str | None) -> Step:

@@ -17,7 +17,8 @@ from collections.abc import Callable
 import numpy as np
 import soxr
 
-RATE = 16000
+from voice_guide.const import RATE
+
 BLOCK = 0.02          # s per device block
 STALL = 0.6           # s without a block before the device counts as lost
 RETRY = 1.0           # s between attempts to reopen a lost device

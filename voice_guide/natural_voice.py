@@ -17,7 +17,9 @@ import threading
 
 import numpy as np
 
-from voice_guide.tts import RATE, SpeechUnavailable, resample_int16
+from voice_guide.const import RATE
+from voice_guide.errors import SpeechUnavailable
+from voice_guide.pcm import resample_int16
 
 PREFIX = "hibari:"
 VOICES = {"heart": "heart (natural, US female)"}

@@ -11,7 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-RATE = 16000
+from voice_guide.audio_source import load_wav
+from voice_guide.const import RATE
+from voice_guide.errors import UserError
+from voice_guide.synth import synthesize
+
 BLOCK = RATE * 8  # 8 s per generated block
 
 BABBLE_SENTENCES = (
@@ -55,8 +59,6 @@ def babble(n: int, rng: np.random.Generator, talkers: int = 4,
            sentences: tuple[str, ...] = BABBLE_SENTENCES,
            voices: tuple[str, ...] = BABBLE_VOICES) -> np.ndarray:
     """Other people talking: espeak-ng voices saying sentences, overlapping."""
-    from voice_guide.synth import synthesize
-
     out = np.zeros(n)
     for k in range(talkers):
         pos = int(rng.integers(0, RATE))
@@ -96,10 +98,7 @@ class NoiseSource:
 
 
 def _load_wav(path: Path) -> np.ndarray:
-    from voice_guide.audio_source import load_wav
-
     pcm = load_wav(path).astype(np.float64)
     if not len(pcm) or not np.any(pcm):
-        from voice_guide.errors import UserError
         raise UserError(f"{path}: the noise file is empty or silent")
     return pcm

@@ -9,8 +9,10 @@ import string
 from functools import cache
 from importlib import resources
 
+from voice_guide import grammar
 from voice_guide.errors import UserError
 from voice_guide.spoken import spoken_time
+from voice_guide.yamlfile import load_yaml
 
 PHRASE_KEYS: tuple[str, ...] = (
     "tp_ask", "tp_hold_refers", "tp_hold_local", "hold_call", "tp_fading", "tp_limit",
@@ -55,8 +57,6 @@ RUNNER_KEYS: tuple[str, ...] = (
 
 @cache
 def _phrase_file(language: str) -> tuple[object, dict]:
-    from voice_guide.yamlfile import load_yaml
-
     ref = resources.files("voice_guide.protocols") / "phrases" / f"{language}.yaml"
     with resources.as_file(ref) as path:
         if not path.exists():
@@ -120,8 +120,6 @@ def spoken_commands(language: str) -> dict[str, str]:
     """Canonical command -> how it is said in `language` (empty for English: the same)."""
     if language == "en":
         return {}
-    from voice_guide import grammar
-
     try:
         g = grammar.load(language)
     except UserError:

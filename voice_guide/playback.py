@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voice_guide.tts import RATE, resample_int16
+from voice_guide.const import RATE
+from voice_guide.pcm import resample_int16
 
 LATENCY = 0.05
 

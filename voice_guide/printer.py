@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import TextIO
 
 from voice_guide.events import Event
@@ -62,3 +63,11 @@ def cue_text_sink(stream: TextIO):
             stream.flush()
 
     return sink
+
+
+def sinks_for(json_mode: bool) -> list:
+    """What a session shows on the terminal: JSON lines on stdout (cues also as text on
+    stderr, for the person watching), or the readable dialogue."""
+    if json_mode:
+        return [json_sink(sys.stdout), cue_text_sink(sys.stderr)]
+    return [text_sink(sys.stdout)]

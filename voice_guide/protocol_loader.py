@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from voice_guide.errors import UserError
+from voice_guide import grammar
+from voice_guide.errors import UserError, problems_of
 from voice_guide.include import include_protocols
-from voice_guide.phrases import PHRASE_KEYS, fields_of, template_problem
+from voice_guide.phrases import PHRASE_KEYS, default_phrases, fields_of, template_problem
 from voice_guide.protocol import (
     _DURATION_KEYS,
     _ON_KEYS,
@@ -35,7 +37,7 @@ from voice_guide.protocol import (
     Transition,
     _Checker,
 )
-from voice_guide.translation import translate
+from voice_guide.translation import beside, translate
 from voice_guide.yamlfile import LineMap, load_yaml
 
 
@@ -52,7 +54,8 @@ def load_protocol(path: Path, _stack: tuple[Path, ...] = (), *, language: str | 
     if data is None:
         raise c.fail(1, "the file is empty; a protocol needs id, title, start and steps")
     top = c.mapping(data, 1, "the protocol", _TOP_KEYS)
-    included, rules = include_protocols(c, top, (*_stack, path.resolve()), language)
+    included, rules = include_protocols(c, top, (*_stack, path.resolve()), language,
+                                        load=load_protocol)
     steps = _steps(c, top, set(included))
     clash = sorted(set(steps) & set(included))
     if clash:
@@ -363,8 +366,6 @@ def lint(p: Protocol) -> list[str]:
 
 def _missing_phrasings(p: Protocol) -> list[str]:
     """A command the protocol listens for that its language's grammar cannot hear."""
-    from voice_guide import grammar
-
     try:
         heard = set(grammar.load(p.language).phrases)
     except UserError as exc:
@@ -377,3 +378,28 @@ def _missing_phrasings(p: Protocol) -> list[str]:
             found.append(f"{p.path}:{step.line}: error: step '{step.id}' listens for "
                          f"'{word}', which grammars/{p.language}.yaml has no phrasing for")
     return found
+
+
+def check_beside(protocol_path: Path) -> list[str]:
+    """`voice-guide check` findings for every translation next to a protocol file: each one is
+    loaded in full (missing texts are errors naming file, step and language) and linted in
+    its language (its grammar must hear every command the protocol listens for)."""
+    found = []
+    for lang, path in beside(protocol_path):
+        try:
+            default_phrases(lang)
+            found += lint(load_protocol(protocol_path, language=lang))
+        except UserError as exc:
+            found += [_as_error(problem) for problem in problems_of(exc)]
+            continue
+        found.append(f"{path}: ok (language '{lang}')")
+    return found
+
+
+def _as_error(message: str) -> str:
+    """`file:line: what` -> `file:line: error: what`, the form `check` counts as an error."""
+    head, sep, rest = message.partition(": ")
+    if sep and re.match(r"^\d+$", rest.partition(": ")[0]):
+        line, _, what = rest.partition(": ")
+        return f"{head}: {line}: error: {what}".replace(": ", ":", 1)
+    return f"{head}: error: {rest}" if sep else f"error: {message}"

@@ -1,61 +1,27 @@
-"""The small engine protocol, and choosing an engine.
+"""Choosing an engine: find a model, build its adapter, guard it against failing mid-stream.
 
 Adapters in `voice_guide/engines/` are the only modules that import an engine library, so the
-rest of the product depends only on `Recognizer` and `Hypothesis`.
+rest of the product depends only on `Recognizer` and `Hypothesis` (voice_guide.hypothesis; also
+importable from here).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
 from voice_guide.errors import UserError
 from voice_guide.grammar import Grammar
+from voice_guide.hypothesis import Hypothesis, Recognizer
 
 #: Folders where Vosk's own `Model(lang=...)` looks for downloaded models (vosk 0.3.45).
 VOSK_CACHE_DIRS = ("/usr/share/vosk", "~/AppData/Local/vosk", "~/.cache/vosk")
 ENGINES = ("auto", "pocketsphinx", "vosk")
 GET_MODEL = ("get one with `voice-guide model download` (needs the network once), or unpack "
              "one from https://alphacephei.com/vosk/models and give --model DIR")
-
-
-@dataclass(frozen=True)
-class Hypothesis:
-    """What an engine heard in one segment.
-
-    `text` is the closed-grammar result ('' when nothing fit). `free_text` is an open-vocabulary
-    transcript of the same audio (None when the engine has none, or before the listener asked
-    for it): a command phrasing inside a longer sentence shows up there as extra words, which
-    is how chatter is told apart.
-    """
-
-    text: str
-    command: str | None
-    free_text: str | None = None
-    #: Where the grammar placed the phrasing's words: (start, end) seconds from the segment's
-    #: first sample (None when the engine does not say). See coverage.py.
-    words: tuple[tuple[float, float], ...] | None = None
-
-
-class Recognizer(Protocol):
-    name: str
-    grammar: Grammar
-
-    def set_commands(self, active: set[str]) -> None:
-        """Restrict the grammar to these canonical commands (between segments only)."""
-
-    def decode(self, pcm: np.ndarray) -> Hypothesis:
-        """The closed-grammar pass over one whole segment of 16 kHz mono int16 audio."""
-
-    def transcribe(self, pcm: np.ndarray) -> str | None:
-        """The open-vocabulary pass over the same segment (None: the engine has none). Asked
-        for only when the grammar pass found a command worth checking: it costs about ten
-        times the grammar pass (PocketSphinx, measured in babble: 0.32 s vs 0.03 s a segment)."""
 
 
 def find_vosk_model(model: str | None, lang: str) -> tuple[Path | None, str]:

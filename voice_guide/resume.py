@@ -26,8 +26,8 @@ from voice_guide.dialogue import Dialogue
 from voice_guide.errors import UserError
 from voice_guide.machine import TP_HOLD
 from voice_guide.messages import Messages
-from voice_guide.record import Recorder, lock_existing, open_append
 from voice_guide.record_read import Log, find_log, newest_unfinished, read_log
+from voice_guide.record_writer import Recorder, lock_existing, open_append
 
 COMPARED = ("heard", "state", "hold_start", "hold_end", "revisit")
 

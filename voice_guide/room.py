@@ -13,7 +13,8 @@ from collections import deque
 
 import numpy as np
 
-RATE, FRAME = 16000, 512
+from voice_guide.const import FRAME, RATE
+
 FPS = RATE / FRAME
 #: The quietest room there is: a faint hiss (RMS about 30 of 32768). Digital silence reads 0 dB.
 QUIET_ROOM_DB = 30.0

@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from voice_guide.events import Event
+from voice_guide.keys import key_help
 from voice_guide.printer import describe
 
 BASE = "bold white on black"
@@ -119,7 +120,6 @@ class SessionScreen:
         active = sorted(d.active_commands())
         self.can_say = self.messages.commands(active)
         if self.keys:
-            from voice_guide.keys import key_help
 
             self.keys_now = key_help(self.keys, set(active),
                                      lambda c: self.messages.commands([c]))

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-RATE = 16000
-FRAME = 512  # silero's fixed window: 32 ms
+from voice_guide.const import FRAME, RATE
 
 
 @dataclass(frozen=True)

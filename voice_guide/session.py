@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from voice_guide.const import RATE
 from voice_guide.dialogue import Dialogue
 from voice_guide.echo import cancel, explained_share
 from voice_guide.events import Event
@@ -28,7 +29,6 @@ ECHO_SHARE = 0.75  # the cue's audio explains this much of an utterance: it is t
 ECHO_SHARE_WORDS = 0.3  # ... or this much, and the command's words are in the cue
 ECHO_CANCEL = 0.05  # below this share, the fit is noise: leave the audio as it is
 TRIM_PAD = 0.15  # s of audio kept around what is left after the echo is taken out
-RATE = 16000
 _DEBUG = os.environ.get("VOICE_GUIDE_DEBUG_ECHO")  # a file to log the echo guard to
 
 

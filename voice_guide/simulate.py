@@ -17,18 +17,21 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_guide import registry
+from voice_guide import natural_voice, registry
+from voice_guide.audio_source import load_wav
+from voice_guide.const import RATE
 from voice_guide.dialogue import Dialogue
-from voice_guide.errors import UserError
+from voice_guide.errors import UserError, located
 from voice_guide.events import Event
 from voice_guide.guide_voice import Clip, GuideVoice
-from voice_guide.machine import CONFIRM
+from voice_guide.machine import CONFIRM, states
 from voice_guide.noise import NoiseSource
 from voice_guide.record_store import private_open, refuse_log_target
 from voice_guide.script import Script, Turn
 from voice_guide.session import Session
+from voice_guide.settings import load_settings
+from voice_guide.synth import synthesize
 
-RATE = 16000
 CHUNK = 320          # 20 ms: how late at most an echo can start after its cue
 SETTLE = 1.0         # s after a turn before `after_cue` looks for the guide's answer
 SOON = 0.6           # s: a timer cue due this soon counts as the guide still speaking
@@ -59,7 +62,6 @@ class Simulator:
                  wav: Path | None = None, polite: bool = True) -> None:
         """`polite`: cues that can wait do, while the therapist speaks (speaker.waits)."""
         from voice_guide.listener import Listener
-        from voice_guide.synth import synthesize
 
         self.script = script
         self.sinks = sinks
@@ -224,7 +226,6 @@ class Simulator:
         if turn.kind == "say":
             pcm = trim(self._speech(turn.value, turn))
         elif turn.kind == "audio":
-            from voice_guide.audio_source import load_wav
             pcm = load_wav(Path(turn.value))
         else:
             return np.zeros(0, dtype=np.int16)
@@ -249,9 +250,6 @@ def trim(pcm: np.ndarray, margin: float = 0.02) -> np.ndarray:
 
 def _check_expects(script: Script, protocol) -> None:
     """A turn's `expect` must name a step the protocol has (or a state of the guide's own)."""
-    from voice_guide.errors import located
-    from voice_guide.machine import states
-
     known = set(states(protocol))
     for turn in script.turns:
         if turn.expect and turn.expect not in known:
@@ -267,9 +265,6 @@ def default_render(lang: str = "en") -> Callable[[str], np.ndarray]:
     (measured: 79874, 80705, 80713, 80705, 80707 samples), and a scripted session must replay
     exactly, or its tests would pass or fail by chance.
     """
-    from voice_guide.settings import load_settings
-    from voice_guide.synth import synthesize
-
     settings = load_settings().for_language(lang)
     voice = settings.voice or ("ko" if lang == "ko" else "en-us")
 
@@ -278,7 +273,6 @@ def default_render(lang: str = "en") -> Callable[[str], np.ndarray]:
         return np.round(pcm * settings.volume).astype(np.int16)
 
     if voice.startswith("hibari:"):  # the natural voice renders the same samples every time
-        from voice_guide import natural_voice
 
         return lambda text: natural_voice.render(text, voice, settings.rate, settings.volume)
     return render

@@ -12,9 +12,8 @@ import subprocess
 import numpy as np
 import soxr
 
+from voice_guide.const import RATE
 from voice_guide.errors import UserError
-
-RATE = 16000
 
 
 def synthesize(text: str, voice: str = "en-us", rate: int = 160, pitch: int = 50,

@@ -17,7 +17,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from voice_guide.errors import UserError, UserErrors, located, problems_of
+from voice_guide.errors import UserError, UserErrors, located
 from voice_guide.phrases import fields_of, template_problem
 from voice_guide.protocol import MAX_TEXT, Protocol, Reps, SafetyRule, Step, StepTimer, Transition
 from voice_guide.yamlfile import LineMap, load_yaml
@@ -203,35 +203,7 @@ def _secs(value) -> str:
         return str(value)
 
 
-def check_beside(protocol_path: Path) -> list[str]:
-    """`voice-guide check` findings for every translation next to a protocol file: each one is
-    loaded in full (missing texts are errors naming file, step and language) and linted in
-    its language (its grammar must hear every command the protocol listens for)."""
-    from voice_guide.phrases import default_phrases
-    from voice_guide.protocol_loader import lint, load_protocol
-
-    found = []
-    for lang, path in beside(protocol_path):
-        try:
-            default_phrases(lang)
-            found += lint(load_protocol(protocol_path, language=lang))
-        except UserError as exc:
-            found += [_as_error(problem) for problem in problems_of(exc)]
-            continue
-        found.append(f"{path}: ok (language '{lang}')")
-    return found
-
-
 def protocol_of(path: Path) -> Path:
     """The protocol file a translation file belongs to (`psoas.ko.yaml` -> `psoas.yaml`)."""
     m = _NAME.match(Path(path).name)
     return Path(path).with_name(f"{m['stem']}.yaml") if m else Path(path)
-
-
-def _as_error(message: str) -> str:
-    """`file:line: what` -> `file:line: error: what`, the form `check` counts as an error."""
-    head, sep, rest = message.partition(": ")
-    if sep and re.match(r"^\d+$", rest.partition(": ")[0]):
-        line, _, what = rest.partition(": ")
-        return f"{head}: {line}: error: {what}".replace(": ", ":", 1)
-    return f"{head}: error: {rest}" if sep else f"error: {message}"

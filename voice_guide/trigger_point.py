@@ -7,6 +7,8 @@ for a revisit with lighter pressure. Afterwards the session returns to the step 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from voice_guide.clock import Timer
 from voice_guide.machine import TP_HOLD, TP_REFERS
 
@@ -14,6 +16,17 @@ SOUND_LIMIT = "chime"  # the speaker maps this name to a shipped sound file
 # A `heartbeat` event every second of a hold: if the process dies mid-hold, the log's last
 # line says how long the pressure was known to last (the record's resume closes it there).
 HEARTBEAT = 1.0
+
+
+@dataclass
+class Hold:
+    """The hold under way: which point, from which step, since when (run time and audio time)."""
+
+    point: int
+    step: str
+    start_run: float
+    start_t: float
+    sensation: str  # "refers" or "local"
 
 
 class TriggerPointCheck:
@@ -55,8 +68,6 @@ class TriggerPointCheck:
         self._hint(cmd)
 
     def _start_hold(self, sensation: str) -> None:
-        from voice_guide.dialogue import Hold
-
         run = self.clock.run(self._t)
         self.hold = Hold(self.points, self.model.origin, run, self._t, sensation)
         self._emit("hold_start", step=self.hold.step, point=self.points, sensation=sensation)

@@ -16,17 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import soxr
 
+from voice_guide import natural_voice
 from voice_guide.audio_source import load_wav
-from voice_guide.errors import UserError
+from voice_guide.errors import SpeechUnavailable
 
 RATE = 16000
 _START_TIMEOUT = 15.0
-
-
-class SpeechUnavailable(UserError):
-    """No speech engine (pyttsx3/espeak-ng missing or broken) or an unusable voice."""
 
 
 class Renderer:
@@ -75,7 +71,6 @@ class Renderer:
         A `hibari:` voice is the natural one (natural_voice.py); if it cannot start, the
         guide says so once and speaks with espeak-ng's default voice instead."""
         if voice and voice.startswith("hibari:"):
-            from voice_guide import natural_voice
 
             try:
                 return natural_voice.render(text, voice, rate, volume)
@@ -138,9 +133,3 @@ def read_wav_16k(path: str | Path) -> np.ndarray:
     return load_wav(path)
 
 
-def resample_int16(pcm: np.ndarray, src: int, dst: int) -> np.ndarray:
-    """Resample int16 (or float in int16 scale) audio, clipping to int16."""
-    if src == dst:
-        return np.asarray(pcm).astype(np.int16)
-    out = soxr.resample(np.asarray(pcm, dtype=np.float32) / 32768.0, src, dst)
-    return np.clip(np.round(out * 32768.0), -32768, 32767).astype(np.int16)

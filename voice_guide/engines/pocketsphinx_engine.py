@@ -17,7 +17,7 @@ import pocketsphinx as ps
 from voice_guide import grammar as grammars
 from voice_guide.errors import UserError
 from voice_guide.grammar import Grammar
-from voice_guide.recognizer import Hypothesis
+from voice_guide.hypothesis import Hypothesis
 
 GRAMMAR_LW = 2.0
 #: Grammar pass: no lattice (bestpath) search. Measured on the tune split: with it, the

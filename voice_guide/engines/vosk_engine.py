@@ -14,11 +14,10 @@ import numpy as np
 import vosk
 
 from voice_guide import grammar as grammars
+from voice_guide.const import RATE
 from voice_guide.errors import UserError
 from voice_guide.grammar import Grammar
-from voice_guide.recognizer import Hypothesis
-
-RATE = 16000
+from voice_guide.hypothesis import Hypothesis
 
 
 class VoskRecognizer:

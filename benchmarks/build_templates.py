@@ -1,4 +1,4 @@
-"""Rebuild the shipped command templates: `voice_guide/command_templates/<lang>.npz`.
+"""Rebuild the shipped command templates: `voice_guide/data/command_templates/<lang>.npz`.
 
     .venv/bin/python -m benchmarks.build_templates [--lang en] [--out FILE]
 
@@ -24,10 +24,10 @@ import numpy as np
 
 from benchmarks import corpus
 from benchmarks.voices import render
-from voice_guide import grammar as grammars
-from voice_guide.embedding import Embedder
-from voice_guide.phrases import spoken
-from voice_guide.templates import POST, PRE, Templates
+from voice_guide.ears import grammar as grammars
+from voice_guide.ears.embedding import Embedder
+from voice_guide.ears.templates import POST, PRE, Templates
+from voice_guide.protocol.phrases import spoken
 
 RATE = 16000
 VOICES = {
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=None)
     args = p.parse_args(argv)
     out = args.out or Path(__file__).resolve().parent.parent / "voice_guide" / \
-        "command_templates" / f"{args.lang}.npz"
+        "data" / "command_templates" / f"{args.lang}.npz"
     templates = build(args.lang, log=lambda m: print(m, file=sys.stderr, flush=True))
     templates.save(out)
     print(f"{out}: {len(templates)} templates, {out.stat().st_size / 1e6:.1f} MB")

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks.voices import render
-from voice_guide import noise as room_noise
-from voice_guide.grammar import Grammar
-from voice_guide.phrases import spoken
-from voice_guide.templates import speech_span
+from voice_guide.ears.grammar import Grammar
+from voice_guide.ears.templates import speech_span
+from voice_guide.protocol.phrases import spoken
+from voice_guide.runners.simulate import noise as room_noise
 
 RATE = 16000
 TEMPOS = {"slow": 1.28, "normal": 1.0, "fast": 0.78}
@@ -133,7 +133,8 @@ def build(grammar: Grammar, lang: str, split: str, seed: int, reps: int = 1,
 
 
 def babble(n: int, rng: np.random.Generator, talkers: int = 4) -> np.ndarray:
-    """Other people talking: the corpus's own sentences and voices (voice_guide.noise)."""
+    """Other people talking: the corpus's own sentences and voices
+    (voice_guide.runners.simulate.noise)."""
     return room_noise.babble(n, rng, talkers, sentences=tuple(BABBLE),
                         voices=("en-us+m3", "en-gb+f2", "en-us+f5", "en-029+m4",
                                 "en-gb-x-rp+f1"))

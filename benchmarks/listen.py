@@ -16,10 +16,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from benchmarks import corpus
-from voice_guide import recognizer as recognizers
-from voice_guide.listener import Decision, Listener, ListenerConfig
-from voice_guide.segmenter import SegmenterConfig
-from voice_guide.templates import Templates
+from voice_guide.ears import recognizer as recognizers
+from voice_guide.ears.listener import Decision, Listener, ListenerConfig
+from voice_guide.ears.segmenter import SegmenterConfig
+from voice_guide.ears.templates import Templates
 
 CHUNK = 1600  # 100 ms feeds, like a microphone
 WHOLE = 0.35  # s: a segment within this of both ends of a command cut it whole

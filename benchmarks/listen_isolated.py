@@ -20,9 +20,9 @@ import numpy as np
 from benchmarks import corpus
 from benchmarks.listen import templates_for
 from benchmarks.voices import render
-from voice_guide.engines.pocketsphinx_engine import PocketSphinxRecognizer
-from voice_guide.listener import Listener
-from voice_guide.phrases import spoken
+from voice_guide.ears.engines.pocketsphinx import PocketSphinxRecognizer
+from voice_guide.ears.listener import Listener
+from voice_guide.protocol.phrases import spoken
 
 PAD = 1.0  # s of hiss on each side
 

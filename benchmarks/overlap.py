@@ -1,5 +1,5 @@
 """Seconds of guide speech over the therapist's, in scripted audio, before and after cues
-that can wait do wait while the therapist speaks (voice_guide.speaker.waits).
+that can wait do wait while the therapist speaks (voice_guide.voice.speaker.waits).
 
     .venv/bin/python -m benchmarks.overlap
 
@@ -16,9 +16,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from voice_guide.script import load_script
-from voice_guide.simulate import Simulator
-from voice_guide.speaker import waits
+from voice_guide.runners.simulate.script import load_script
+from voice_guide.runners.simulate.simulator import Simulator
+from voice_guide.voice.speaker import waits
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 
 from voice_guide.events import cue
-from voice_guide.record_store import sessions_dir
-from voice_guide.record_writer import Recorder
+from voice_guide.record.store import sessions_dir
+from voice_guide.record.writer import Recorder
 
 
 def per_event(folder: Path, n: int, sync: bool) -> list[float]:

@@ -16,8 +16,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from voice_guide.script import Noise, load_script
-from voice_guide.simulate import Simulator
+from voice_guide.runners.simulate.script import Noise, load_script
+from voice_guide.runners.simulate.simulator import Simulator
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CONDITIONS = {"echo 0 dB": dict(echo_db=0.0), "pink 20 dB": dict(noise=Noise("pink", 20.0)),

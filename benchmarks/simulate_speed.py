@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from voice_guide.script import load_script
-from voice_guide.simulate import Simulator
+from voice_guide.runners.simulate.script import load_script
+from voice_guide.runners.simulate.simulator import Simulator
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -85,7 +85,7 @@ def trimmed_rss_mb() -> float | None:
 
 def make_script(minutes: float, echo_db: float | None):
     """Enough cycles to fill `minutes` of audio (a cycle is about 30 s with the guide's cues)."""
-    from voice_guide.script import Noise, Script, Turn
+    from voice_guide.runners.simulate.script import Noise, Script, Turn
 
     turns = [Turn("say", w, "after_cue", 0.5) for w in ("next", "located", "yes")]
     turns.append(Turn("silence", 25.0, "after_cue", 0.5))  # the paced reps run out
@@ -198,9 +198,9 @@ def run(minutes: float, echo_db: float | None, trace: bool, *, warmup: float | N
     """Run the soak. `warmup`: minutes before growth is judged; `growth_frames` > 0 takes
     tracemalloc snapshots (with that many frames) at the end of the warm-up and at the end."""
     os.environ.setdefault("VOICE_GUIDE_DATA", tempfile.mkdtemp(prefix="vg-soak-"))
-    from voice_guide.record import recording
-    from voice_guide.record_read import read_log
-    from voice_guide.simulate import Simulator
+    from voice_guide.record.reader import read_log
+    from voice_guide.record.recording import recording
+    from voice_guide.runners.simulate.simulator import Simulator
 
     probe = Probe()
     sim = Simulator(make_script(minutes, echo_db), [probe])

@@ -22,7 +22,7 @@ import numpy as np
 import soxr
 
 from voice_guide.errors import UserError
-from voice_guide.synth import synthesize
+from voice_guide.runners.simulate.synth import synthesize
 
 RATE = 16000
 ALLOWED = {"flite": {"kal16"}, "festival": {"kdlpc16k"}, "hibari": {"heart"}}

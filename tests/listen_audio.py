@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from voice_guide.synth import synthesize
+from voice_guide.runners.simulate.synth import synthesize
 
 RATE = 16000
 

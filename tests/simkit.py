@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from voice_guide.events import Event
-from voice_guide.script import load_script
-from voice_guide.simulate import Simulator
+from voice_guide.runners.simulate.script import load_script
+from voice_guide.runners.simulate.simulator import Simulator
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice_guide import grammar
+from voice_guide.ears import grammar
 from voice_guide.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,7 +149,7 @@ def test_bad_grammar_file(tmp_path, case):
 @pytest.fixture(scope="module")
 def stop_word() -> np.ndarray:
     """'stop' spoken by espeak-ng, with a second of silence either side (float, -1..1)."""
-    from voice_guide.synth import synthesize
+    from voice_guide.runners.simulate.synth import synthesize
 
     pcm = synthesize("stop", voice="en-us", rate=160, pitch=50).astype(np.float32) / 32768
     pad = np.zeros(RATE, np.float32)
@@ -259,7 +259,7 @@ def test_two_hour_file_streams_with_flat_memory(tmp_path):
     while: its resident memory must not grow as it gets through the file."""
     import tracemalloc
 
-    from voice_guide.audio_source import read_wav
+    from voice_guide.audio.sources import read_wav
 
     path = two_hour_wav(tmp_path / "long.wav")
     tracemalloc.start()

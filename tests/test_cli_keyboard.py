@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from voice_guide.registry import shipped_folder
+from voice_guide.protocol.registry import shipped_folder
 
 CLI = [sys.executable, "-m", "voice_guide"]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_guide.synth import synthesize
+from voice_guide.runners.simulate.synth import synthesize
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from listen_audio import run, timeline
 
-from voice_guide.coverage import clipped, uncovered
-from voice_guide.engines.pocketsphinx_engine import PocketSphinxRecognizer
-from voice_guide.listener import Listener, ListenerConfig
+from voice_guide.ears.coverage import clipped, uncovered
+from voice_guide.ears.engines.pocketsphinx import PocketSphinxRecognizer
+from voice_guide.ears.listener import Listener, ListenerConfig
 
 RATE = 16000
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from voice_guide.dialogue import Dialogue
-from voice_guide.protocol_loader import load_protocol
-from voice_guide.registry import protocol_files, shipped_folder
+from voice_guide.dialogue.core import Dialogue
+from voice_guide.protocol.loader import load_protocol
+from voice_guide.protocol.registry import protocol_files, shipped_folder
 
 
 def protocol(name: str = "psoas"):
@@ -260,8 +260,8 @@ def test_expected_commands_follow_the_session():
 
 def test_the_report_lists_a_nerve_check_and_its_answer(tmp_path):
     """The record keeps both: the unclear numb (a safety event) and the therapist's "no"."""
-    from voice_guide.record_read import Log
-    from voice_guide.report_render import render
+    from voice_guide.record.reader import Log
+    from voice_guide.report.render import render
 
     d = Dialogue(protocol())
     events = to_treatment(d)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from voice_guide.echo import explained_share
-from voice_guide.segmenter import Segmenter
-from voice_guide.synth import synthesize
+from voice_guide.ears.segmenter import Segmenter
+from voice_guide.runners.simulate.synth import synthesize
+from voice_guide.session.echo import explained_share
 
 RATE = 16000
 

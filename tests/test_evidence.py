@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from voice_guide.evidence import COSTS, EvidenceConfig, Witnesses, cost, threshold, weigh
-from voice_guide.templates import Match
+from voice_guide.ears.evidence import COSTS, EvidenceConfig, Witnesses, cost, threshold, weigh
+from voice_guide.ears.templates import Match
 from voice_guide.vocabulary import COMMANDS
 
 CFG = EvidenceConfig()

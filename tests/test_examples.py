@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.simkit import EXAMPLES, simulate
-from voice_guide import grammar as grammars
-from voice_guide.phrases import spoken
-from voice_guide.registry import protocol_files, shipped_folder
+from voice_guide.ears import grammar as grammars
+from voice_guide.protocol.phrases import spoken
+from voice_guide.protocol.registry import protocol_files, shipped_folder
 
 MAIN_PATHS = {
     "psoas": (["locate", "confirm", "contract_relax", "tp_hold", "explore", "superior",

@@ -19,14 +19,15 @@ import time
 import numpy as np
 import pytest
 
-from voice_guide import cli, registry
-from voice_guide.dialogue import Dialogue
-from voice_guide.engines.pocketsphinx_engine import PocketSphinxRecognizer
-from voice_guide.playback import Played
-from voice_guide.record_read import read_log
-from voice_guide.session import Session
-from voice_guide.speaker import Speaker
-from voice_guide.tts import Renderer
+from voice_guide.cli import main as cli
+from voice_guide.dialogue.core import Dialogue
+from voice_guide.ears.engines.pocketsphinx import PocketSphinxRecognizer
+from voice_guide.protocol import registry
+from voice_guide.record.reader import read_log
+from voice_guide.session.core import Session
+from voice_guide.voice.playback import Played
+from voice_guide.voice.speaker import Speaker
+from voice_guide.voice.tts import Renderer
 
 SCRIPT = """\
 protocol: psoas

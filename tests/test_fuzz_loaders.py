@@ -17,11 +17,11 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from voice_guide import grammar
+from voice_guide.ears import grammar
 from voice_guide.errors import UserError
-from voice_guide.protocol_loader import load_protocol
-from voice_guide.record_read import read_log
-from voice_guide.script import load_script
+from voice_guide.protocol.loader import load_protocol
+from voice_guide.record.reader import read_log
+from voice_guide.runners.simulate.script import load_script
 from voice_guide.settings import load_settings
 
 MAX_EXAMPLES = 200

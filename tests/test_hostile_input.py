@@ -205,7 +205,7 @@ def stop_wav(tmp_path_factory) -> Path:
     """'stop' by espeak-ng with a second of silence either side, as a 16-bit WAV."""
     import soundfile as sf
 
-    from voice_guide.synth import synthesize
+    from voice_guide.runners.simulate.synth import synthesize
 
     pad = np.zeros(RATE, np.int16)
     pcm = np.concatenate([pad, synthesize("stop", voice="en-us", rate=160), pad])
@@ -234,7 +234,7 @@ def test_ordinary_audio_formats_are_heard(tmp_path, stop_wav, how):
     proc = listen(out)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     if how == "ogg":  # lossy: PocketSphinx hears a command, not always the same one;
-        from voice_guide.audio_source import load_wav  # the decoded audio is the same sound
+        from voice_guide.audio.sources import load_wav  # the decoded audio is the same sound
 
         a, b = load_wav(out).astype(float), load_wav(stop_wav).astype(float)
         n = min(len(a), len(b))

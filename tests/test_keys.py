@@ -15,7 +15,7 @@ import pytest
 from tmux import Tmux, available
 
 from voice_guide.errors import UserError
-from voice_guide.keys import DEFAULT_KEYS, key_map
+from voice_guide.runners.keys import DEFAULT_KEYS, key_map
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -148,9 +148,9 @@ def test_keys_command_shows_the_map_and_tests_a_pedal(tmp_path):
 
 
 def test_one_pedal_walks_steps_that_go_on_by_their_own_word():
-    from voice_guide.dialogue import Dialogue
-    from voice_guide.keys import forward
-    from voice_guide.registry import resolve
+    from voice_guide.dialogue.core import Dialogue
+    from voice_guide.protocol.registry import resolve
+    from voice_guide.runners.keys import forward
 
     d = Dialogue(resolve("psoas"))
     d.start(0.0)
@@ -166,7 +166,7 @@ def test_keys_and_the_microphone_drive_one_live_session(pulse, tmp_path):
     source) both move it on. The guide is --quiet so it cannot hear itself here."""
     import numpy as np
 
-    from voice_guide.synth import synthesize
+    from voice_guide.runners.simulate.synth import synthesize
 
     if available():
         pytest.skip(available())

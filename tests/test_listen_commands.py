@@ -3,8 +3,8 @@
 import pytest
 from listen_audio import run, timeline
 
-from voice_guide.engines.pocketsphinx_engine import PocketSphinxRecognizer
-from voice_guide.listener import Listener, ListenerConfig
+from voice_guide.ears.engines.pocketsphinx import PocketSphinxRecognizer
+from voice_guide.ears.listener import Listener, ListenerConfig
 from voice_guide.vocabulary import COMMANDS
 
 #: A step's worth of commands: what a guide step typically listens for besides the command.

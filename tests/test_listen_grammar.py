@@ -2,10 +2,10 @@
 
 import pytest
 
-from voice_guide import grammar
-from voice_guide.engines.pocketsphinx_engine import jsgf
+from voice_guide.ears import grammar
+from voice_guide.ears.engines.pocketsphinx import jsgf
+from voice_guide.ears.recognizer import create
 from voice_guide.errors import UserError
-from voice_guide.recognizer import create
 from voice_guide.vocabulary import COMMANDS
 
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from listen_audio import add_pink, run, timeline
 
-from voice_guide.engines.pocketsphinx_engine import PocketSphinxRecognizer
-from voice_guide.listener import Listener
+from voice_guide.ears.engines.pocketsphinx import PocketSphinxRecognizer
+from voice_guide.ears.listener import Listener
 
 ROOT = Path(__file__).resolve().parent.parent
 LINES = ["stop", "is that tender", "okay next", "does it refer anywhere", "tender",

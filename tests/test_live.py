@@ -1,8 +1,8 @@
 """`voice-guide run psoas` end to end on a real PulseAudio, through sounddevice.
 
 The room: a PulseAudio null sink `room` hears both the therapist (a FIFO-fed source, spoken by
-espeak-ng via voice_guide.synth) and the guide's own speaker output (loopback from the speaker
-sink), and is the session's default input. So the guide hears every cue it says, full of
+espeak-ng via voice_guide.runners.simulate.synth) and the guide's own speaker output (loopback from
+the speaker sink), and is the session's default input. So the guide hears every cue it says, full of
 command words, exactly as through a real room. What it played is recorded from its sink.
 """
 
@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from pulse import PulseServer, available
 
-from voice_guide.synth import synthesize
+from voice_guide.runners.simulate.synth import synthesize
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow

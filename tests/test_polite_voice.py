@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from voice_guide.events import cue
-from voice_guide.guide_voice import GuideVoice
-from voice_guide.speaker import MAX_WAIT, waits
+from voice_guide.runners.simulate.guide_voice import GuideVoice
+from voice_guide.voice.speaker import MAX_WAIT, waits
 
 
 def voice(speaking: list[bool]) -> GuideVoice:

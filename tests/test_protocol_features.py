@@ -7,10 +7,10 @@ import textwrap
 
 import pytest
 
-from voice_guide.dialogue import Dialogue
+from voice_guide.dialogue.core import Dialogue
 from voice_guide.errors import UserError
-from voice_guide.protocol_loader import lint, load_protocol
-from voice_guide.registry import protocol_files, shipped_folder
+from voice_guide.protocol.loader import lint, load_protocol
+from voice_guide.protocol.registry import protocol_files, shipped_folder
 
 SHIPPED = protocol_files(shipped_folder())
 
@@ -155,7 +155,7 @@ def test_lint_finds_a_command_without_phrasing_and_an_unspoken_limit(tmp_path):
         """))
     findings = lint(p)
     assert any("no spoken limit" in f for f in findings)
-    import voice_guide.grammar as grammar
+    import voice_guide.ears.grammar as grammar
     real = grammar.load
 
     def without_next(lang="en", path=None):

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from voice_guide.errors import UserError
-from voice_guide.protocol_loader import lint, load_protocol
-from voice_guide.registry import shipped_folder
+from voice_guide.protocol.loader import lint, load_protocol
+from voice_guide.protocol.registry import shipped_folder
 
 GOOD = """\
 id: tiny
@@ -141,8 +141,9 @@ def test_check_command_exit_codes(tmp_path):
 
 def test_reserved_step_ids_are_the_states_the_guide_adds():
     """`check` refuses exactly the machine's own states as step ids; kept in step here."""
-    from voice_guide import machine, registry
-    from voice_guide.protocol import RESERVED_STEP_IDS
+    from voice_guide.dialogue import machine
+    from voice_guide.protocol import registry
+    from voice_guide.protocol.model import RESERVED_STEP_IDS
 
     p = registry.resolve("psoas")
     assert RESERVED_STEP_IDS == set(machine.states(p)) - set(p.steps)

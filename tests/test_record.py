@@ -11,11 +11,12 @@ import stat
 import pytest
 from recordkit import SCRIPT, data_dir, keyboard, logs, run_cli
 
-from voice_guide import cli, registry
-from voice_guide.dialogue import Dialogue
-from voice_guide.record_read import read_log
-from voice_guide.report import markdown
-from voice_guide.resume import first_difference, replay
+from voice_guide.cli import main as cli
+from voice_guide.dialogue.core import Dialogue
+from voice_guide.protocol import registry
+from voice_guide.record.reader import read_log
+from voice_guide.record.resume import first_difference, replay
+from voice_guide.report.document import markdown
 
 
 def test_log_holds_every_event_between_start_and_end():

@@ -14,7 +14,7 @@ import time
 from recordkit import CLI, ROOT, SCRIPT, data_dir, keyboard, logs, run_cli
 from test_record_kill import kill_mid_hold
 
-from voice_guide.record_read import read_log
+from voice_guide.record.reader import read_log
 
 
 def mode(path) -> int:

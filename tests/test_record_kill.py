@@ -10,7 +10,7 @@ import threading
 
 from recordkit import CLI, ROOT, SCRIPT, keyboard, logs, run_cli
 
-from voice_guide.record_read import read_log
+from voice_guide.record.reader import read_log
 
 # Up to a third hold (explore, refers) that has run 5 s when the process is killed.
 BEFORE_KILL = [*SCRIPT[:12], "tender", "refers", "wait 5"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from tmux import Tmux, available
 
-from voice_guide.screen import big
+from voice_guide.session.screen import big
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,11 +66,11 @@ def test_screen_scales_up_on_a_large_terminal():
     double on the tall one, and every line fits the width."""
     from rich.console import Console
 
-    from voice_guide.dialogue import Dialogue
-    from voice_guide.messages import Messages
-    from voice_guide.registry import resolve
-    from voice_guide.screen import SessionScreen
-    from voice_guide.session import Session
+    from voice_guide.dialogue.core import Dialogue
+    from voice_guide.protocol.messages import Messages
+    from voice_guide.protocol.registry import resolve
+    from voice_guide.session.core import Session
+    from voice_guide.session.screen import SessionScreen
 
     protocol = resolve("psoas")
     rows = {}

@@ -10,7 +10,7 @@ import pytest
 
 from tests.simkit import EXAMPLES, commands_said, simulate
 from voice_guide.errors import UserError
-from voice_guide.script import Noise, load_script
+from voice_guide.runners.simulate.script import Noise, load_script
 
 LATENCY = 0.6  # decision latency allowed after the end of a word (s)
 OVERLAP = 1.5  # ... when the guide's own cue overlapped the word, the utterance ends later
@@ -180,7 +180,7 @@ def test_recorded_clip_turns_and_a_noise_file(tmp_path):
 
     import numpy as np
 
-    from voice_guide.synth import synthesize
+    from voice_guide.runners.simulate.synth import synthesize
 
     def write_wav(path, pcm, rate, channels=1):
         with wave.open(str(path), "wb") as w:

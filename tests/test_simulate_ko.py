@@ -81,8 +81,8 @@ def test_korean_chatter_to_the_client_is_not_heard(tmp_path):
 
 
 def test_the_model_load_is_announced_and_pocketsphinx_refuses_korean(capsys):
+    from voice_guide.ears.recognizer import create
     from voice_guide.errors import UserError
-    from voice_guide.recognizer import create
 
     create("auto", lang="ko")
     err = capsys.readouterr().err

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice_guide import guide_voice
 from voice_guide.events import cue
-from voice_guide.guide_voice import CACHE_BYTES, GuideVoice
+from voice_guide.runners.simulate import guide_voice
+from voice_guide.runners.simulate.guide_voice import CACHE_BYTES, GuideVoice
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import soak  # noqa: E402

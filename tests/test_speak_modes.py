@@ -102,8 +102,8 @@ def test_quiet_plays_nothing_and_keeps_the_text(pulse, tmp_path):
 def test_natural_voice_speaks_a_keyboard_session(pulse, tmp_path):
     """--voice hibari:heart: the same speaker, the natural voice; what the sink received
     matches hibari's render of the cue (fixed seed), not espeak-ng's."""
-    from voice_guide import natural_voice
-    from voice_guide.synth import synthesize
+    from voice_guide.runners.simulate.synth import synthesize
+    from voice_guide.voice import natural as natural_voice
 
     result, rec, _ = run(pulse, tmp_path, "next\n", "--voice", "hibari:heart")
     clips = spoken(result.stderr)
@@ -125,9 +125,9 @@ def test_natural_voice_is_refused_by_name_unless_heart(tmp_path):
 
 
 def test_natural_voice_in_settings_scripted_audio_and_korean(tmp_path, monkeypatch):
-    from voice_guide import natural_voice
+    from voice_guide.runners.simulate.simulator import default_render
     from voice_guide.settings import Settings
-    from voice_guide.simulate import default_render
+    from voice_guide.voice import natural as natural_voice
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     (tmp_path / "voice-guide").mkdir()

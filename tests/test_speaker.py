@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 from voice_guide.events import cue
-from voice_guide.playback import Player
 from voice_guide.settings import Settings
-from voice_guide.speaker import Speaker, cuts_in
-from voice_guide.tts import Renderer
+from voice_guide.voice.playback import Player
+from voice_guide.voice.speaker import Speaker, cuts_in
+from voice_guide.voice.tts import Renderer
 
 LONG = ("Place your fingertips two inches medial to the hip bone, let them sink slowly "
         "towards the spine, and wait for the tissue to soften before you go any deeper.")

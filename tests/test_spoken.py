@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from voice_guide.messages import Messages
-from voice_guide.phrases import Phrases
-from voice_guide.registry import resolve
-from voice_guide.spoken import count, korean_count, spoken_time
+from voice_guide.protocol.messages import Messages
+from voice_guide.protocol.phrases import Phrases
+from voice_guide.protocol.registry import resolve
+from voice_guide.voice.spoken import count, korean_count, spoken_time
 
 
 def test_times_in_english_and_korean():

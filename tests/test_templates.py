@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from voice_guide.embedding import Embedder
-from voice_guide.engines.pocketsphinx_engine import PocketSphinxRecognizer
-from voice_guide.listener import Listener, dither
-from voice_guide.synth import synthesize
-from voice_guide.templates import POST, PRE, Templates
+from voice_guide.ears.embedding import Embedder
+from voice_guide.ears.engines.pocketsphinx import PocketSphinxRecognizer
+from voice_guide.ears.listener import Listener, dither
+from voice_guide.ears.templates import POST, PRE, Templates
+from voice_guide.runners.simulate.synth import synthesize
 
 #: Report voices of benchmarks/listen.py: their templates are taken out here as there.
 HELD_OUT = ("espeak:en-gb-scotland+m1", "espeak:en-us-nyc+f4", "espeak:en-gb-x-gbcwmd+f2",
@@ -37,7 +37,7 @@ def framed(text: str, voice: str) -> np.ndarray:
 
 def test_the_shipped_set_covers_every_phrasing_and_voice_tags_can_be_taken_out():
     full = Templates.load("en")
-    from voice_guide import grammar
+    from voice_guide.ears import grammar
 
     phrasings = {" ".join(p) for ps in grammar.load("en").phrases.values() for p in ps}
     assert set(full.phrases) == phrasings

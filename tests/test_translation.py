@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from voice_guide import registry
-from voice_guide.dialogue import Dialogue
+from voice_guide.dialogue.core import Dialogue
 from voice_guide.errors import UserError
-from voice_guide.phrases import PHRASE_KEYS, default_phrases
-from voice_guide.protocol_loader import load_protocol
+from voice_guide.protocol import registry
+from voice_guide.protocol.loader import load_protocol
+from voice_guide.protocol.phrases import PHRASE_KEYS, default_phrases
 
 SHIPPED = Path(registry.shipped_folder())
 

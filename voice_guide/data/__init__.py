@@ -1,0 +1,1 @@
+"""Shipped data: protocols and phrases, sounds, command templates."""

@@ -1,0 +1,1 @@
+"""The dialogue core: commands and audio time in, typed events out; no I/O."""

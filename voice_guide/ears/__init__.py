@@ -1,0 +1,1 @@
+"""The ears: segmenter -> recognizer -> command decision (what was said, if anything)."""

@@ -1,0 +1,83 @@
+"""Vosk adapter: a runtime grammar of the active phrasings, plus an open-LM pass.
+
+Vosk compiles a grammar list into a bigram LM (vosk 0.3.45), so it too maps any speech onto
+grammar words; the same segment is also decoded with the model's full LM and the Listener
+compares word counts. Needs a model with runtime graphs (HCLr.fst + Gr.fst: the small ones).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import vosk
+
+from voice_guide.const import RATE
+from voice_guide.ears import grammar as grammars
+from voice_guide.ears.grammar import Grammar
+from voice_guide.ears.hypothesis import Hypothesis
+from voice_guide.errors import UserError
+
+
+class VoskRecognizer:
+    """Recognizer protocol over a Vosk model folder."""
+
+    name = "vosk"
+
+    def __init__(self, model_dir: str | Path, *, lang: str = "en",
+                 grammar: Grammar | None = None, second_pass: bool = True) -> None:
+        vosk.SetLogLevel(-1)
+        self.grammar = grammar or grammars.load(lang)
+        model_dir = Path(model_dir)
+        if not (model_dir / "graph" / "HCLr.fst").exists():
+            raise UserError(f"{model_dir}: Vosk model without runtime graphs (HCLr.fst); "
+                            "use a 'small' model, which accepts grammars")
+        try:
+            self._model = vosk.Model(str(model_dir))
+        except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
+            raise UserError(f"{model_dir}: cannot load Vosk model ({exc})") from None
+        self._check_words()
+        self._unk = self._model.vosk_model_find_word("[unk]") >= 0
+        self._rec: vosk.KaldiRecognizer | None = None
+        self._free = vosk.KaldiRecognizer(self._model, RATE) if second_pass else None
+        self._active: set[str] = set()
+        self.set_commands(set(self.grammar.phrases))
+
+    def _check_words(self) -> None:
+        for cmd, phrases in self.grammar.phrases.items():
+            for phrase in phrases:
+                missing = [w for w in phrase if self._model.vosk_model_find_word(w) < 0]
+                if missing:
+                    line = self.grammar.lines[phrase]
+                    raise UserError(f"{self.grammar.source}:{line}: {cmd}: the Vosk model does "
+                                    f"not know {', '.join(missing)}")
+
+    def set_commands(self, active: set[str]) -> None:
+        active = {c for c in active if c in self.grammar.phrases}
+        if active == self._active:
+            return
+        self._active = active
+        phrases = [" ".join(p) for c in sorted(active) for p in self.grammar.phrases[c]]
+        spec = json.dumps(phrases + (["[unk]"] if self._unk else []), ensure_ascii=False)
+        # a fresh recognizer: SetGrammar on a recognizer made without one crashes (0.3.45)
+        self._rec = vosk.KaldiRecognizer(self._model, RATE, spec)
+        self._rec.SetWords(True)  # word times, for the coverage rule (coverage.py)
+        self._fed = 0  # samples fed to this recognizer: its word times count from its birth
+
+    def decode(self, pcm: np.ndarray) -> Hypothesis:
+        result = _run(self._rec, pcm)
+        offset, self._fed = self._fed / RATE, self._fed + len(pcm)
+        words = [w for w in result.get("result", []) if w.get("word") != "[unk]"]
+        text = " ".join(str(w["word"]) for w in words)
+        spans = tuple((float(w["start"]) - offset, float(w["end"]) - offset) for w in words)
+        return Hypothesis(text, self.grammar.lookup(text) if text else None, None,
+                          spans or None)
+
+    def transcribe(self, pcm: np.ndarray) -> str | None:
+        return _run(self._free, pcm).get("text", "") if self._free is not None else None
+
+
+def _run(rec: vosk.KaldiRecognizer, pcm: np.ndarray) -> dict:
+    rec.AcceptWaveform(np.ascontiguousarray(pcm, dtype=np.int16).tobytes())
+    return json.loads(rec.FinalResult())

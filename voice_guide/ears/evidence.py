@@ -1,0 +1,162 @@
+"""Weighing the evidence for a command: grammar pass, template witness, context and cost.
+
+The grammar pass (a closed grammar over the acoustic model) names *some* phrasing for almost
+any speech; the template witness (templates.py) says how close the utterance is to renderings
+of each command by many voices; the older rules (listener.py: duration, coverage, the open
+transcript's word count) say whether it sounds like a phrasing alone or a sentence. They are
+weighed into one score, the templates' best distance adjusted by the other witnesses:
+
+    score = distance - agree * [grammar names the same command, and no sentence]
+                     + outside * [... but the coverage rule heard speech outside it]
+                     + wordy * [... or the open transcript had more words than it]
+                     + other * [either, for another phrasing than the templates' command]
+                     + soon * [it follows other speech within ListenerConfig.min_gap]
+
+and the templates' best command is taken when its score is under its threshold and the
+next command is far enough behind (further when the grammar pass named another command).
+Thresholds are per command: a command the current step expects (context, from the dialogue)
+needs less evidence than one it does not, and a costly command needs more.
+
+Costs by consequence (a wrong command is worse than a missed one; some are worse than others):
+
+| cost | commands | why |
+|---|---|---|
+| 3 | numb, finish | numb stops the session and refers the client out; finish ends it |
+| 2 | back | loses the step's progress |
+| 1 | every other command | a wrong step or answer, easy to undo |
+| 0.5 | stop, pause | cheap to act on: they only freeze everything until `resume` |
+
+`numb` heard with evidence that is not strong is not dropped: the guide takes the safe action
+(release, freeze everything) and asks "did you say numbness?" (`Verdict.confirm`).
+Thresholds were chosen on the tune split (benchmarks/RESULTS-listen.md) and checked on the
+report split.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from voice_guide.ears.templates import Match
+
+COSTS: dict[str, float] = {"numb": 3.0, "finish": 3.0, "back": 2.0, "stop": 0.5, "pause": 0.5}
+#: Threshold scale per cost: costly commands must be closer to their templates.
+SCALE = {3.0: 0.8, 2.0: 0.9, 1.0: 1.0, 0.5: 1.15}
+#: Commands asked back rather than dropped when the evidence is not strong.
+CONFIRM = frozenset({"numb"})
+
+
+@dataclass(frozen=True)
+class EvidenceConfig:
+    accept: float = 0.16      # score a cost-1 command must beat
+    agree: float = 0.09       # score bonus: the grammar pass names the same command
+    outside: float = 0.10     # score penalty: speech outside the phrasing's words (coverage)
+    wordy: float = 0.03       # ... an open transcript longer than the phrasing (word count)
+    other: float = 0.0        # ... either, around another phrasing than the templates' command
+    soon: float = 0.03        # ... it follows other speech closely
+    margin: float = 0.010     # lead over the runner-up command (cost 1)
+    conflict: float = 0.04    # ... when the grammar pass named another command
+    agreed: float = 0.003     # ... when it named the same one
+    expected: float = 1.15    # threshold x this for a command the step expects
+    weak: float = 1.25        # numb up to its threshold x this: asked back, not dropped
+    max_length: float = 2.0   # the templates do not judge longer speech (s)
+    softness: float = 0.012   # score over which confidence falls from 0.73 to 0.27
+
+
+@dataclass(frozen=True)
+class Witnesses:
+    """What the listener's other passes said about one utterance."""
+
+    grammar: str | None         # the grammar pass's command (None: no whole phrasing)
+    rules_accept: bool = False  # the older rules let the grammar's command through
+    outside: bool = False       # they refused it: speech outside the phrasing's words
+    wordy: bool = False         # they refused it: the open transcript has too many words
+    soon: bool = False          # it follows other speech closely
+    reason: str | None = None   # why the older rules refused it
+
+
+@dataclass(frozen=True)
+class Verdict:
+    command: str | None
+    confidence: float          # 0..1, 0.5 at the command's threshold
+    evidence: str              # "grammar+templates" | "templates" | "grammar" | "none"
+    reason: str | None = None  # why refused
+    runner_up: str | None = None
+    runner_up_confidence: float = 0.0
+    confirm: bool = False      # weak evidence for a safety command: ask back
+
+
+def cost(command: str) -> float:
+    return COSTS.get(command, 1.0)
+
+
+def threshold(command: str, expected: frozenset[str], cfg: EvidenceConfig) -> float:
+    t = cfg.accept * SCALE[cost(command)]
+    return t * cfg.expected if command in expected else t
+
+
+def confidence(score: float, limit: float, cfg: EvidenceConfig) -> float:
+    z = (limit - score) / cfg.softness
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def score(match: Match, w: Witnesses, cfg: EvidenceConfig) -> float:
+    """A sentence around a phrasing ("is that tender" for "that's tender") sounds like the
+    phrasing to both the grammar and the templates: when the older rules found more speech
+    than the grammar's phrasing and the templates name the same command, that agreement is
+    the sentence's, and costs. When they name another command, the older rules judged the
+    grammar's wrong phrasing ("next" over a cue decoded as "numbness", 3 words): a little."""
+    same = w.grammar == match.command
+    sentence = w.outside or w.wordy
+    if not sentence:
+        penalty = 0.0
+    elif same:
+        penalty = cfg.outside * w.outside + cfg.wordy * w.wordy
+    else:
+        penalty = cfg.other
+    return match.distance - cfg.agree * (same and not sentence) + penalty + cfg.soon * w.soon
+
+
+def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: frozenset[str],
+          expected: frozenset[str], cfg: EvidenceConfig) -> Verdict:
+    """The decision for one utterance; `matches` are the templates' best per command, best
+    first (empty: no templates)."""
+    if not matches or length > cfg.max_length:
+        return _grammar_only(w)
+    # The templates choose the candidate and the lead over the next command; the other
+    # witnesses move its score. A grammar pass naming another command asks for a wider lead.
+    best, second = matches[0], (matches[1] if len(matches) > 1 else None)
+    value = score(best, w, cfg)
+    lead = (second.distance - best.distance) if second else 1.0
+    agree = w.grammar == best.command and not (w.outside or w.wordy)
+    conflict = w.grammar is not None and w.grammar != best.command
+    need = cfg.agreed if agree else cfg.conflict if conflict else cfg.margin
+    margin = need / SCALE[cost(best.command)]
+    limit = threshold(best.command, expected, cfg)
+    conf = confidence(value, limit, cfg)
+    runner = second.command if second else None
+    runner_conf = (confidence(score(second, w, cfg), threshold(second.command, expected, cfg),
+                              cfg) if second else 0.0)
+    how = "grammar+templates" if w.grammar == best.command else "templates"
+    if best.command not in active:
+        return Verdict(None, conf, how, f"{best.command!r} is not active now", runner,
+                       runner_conf)
+    if value <= limit and lead >= margin:
+        return Verdict(best.command, conf, how, None, runner, runner_conf)
+    if best.command in CONFIRM and value <= limit * cfg.weak:
+        return Verdict(best.command, conf, how, None, runner, runner_conf, confirm=True)
+    why = f"templates: {best.command!r} scored {value:.3f} (needs {limit:.3f}), lead {lead:.3f}"
+    if w.reason:
+        why = f"{w.reason}; {why}"
+    elif w.grammar and w.grammar != best.command:
+        why = f"grammar heard {w.grammar!r}; {why}"
+    return Verdict(None, conf, "none", why, runner, runner_conf)
+
+
+def _grammar_only(w: Witnesses) -> Verdict:
+    """No template evidence (long speech, or no templates): the grammar pass and the older
+    rules decide, and a safety command is asked back."""
+    if w.grammar is None or not w.rules_accept:
+        return Verdict(None, 0.0, "none", w.reason)
+    return Verdict(w.grammar, 0.5, "grammar", confirm=w.grammar in CONFIRM)

@@ -1,0 +1,1 @@
+"""Protocols as data: model, loading, includes, translations, phrases, registry."""

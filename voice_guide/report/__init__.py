@@ -1,0 +1,1 @@
+"""Reports from a session log: Markdown, HTML, PDF, the SOAP note, the timeline."""

@@ -1,0 +1,1 @@
+"""Scripted audio: a whole session played as a microphone signal."""

@@ -1,0 +1,1 @@
+"""A session: the dialogue wired to what hears and shows, guarded against its echo."""

@@ -47,7 +47,7 @@ def test_devices_without_any(tmp_path):
     env.pop("PULSE_SERVER", None)
     env["PULSE_SERVER"] = "unix:/nonexistent"
     out = _run("devices", env=env)
-    assert out.returncode == 1 and "no audio devices" in out.stderr
+    assert out.returncode == 2 and "no audio devices" in out.stderr
 
 
 def test_say_saves_settings_and_plays(pulse, tmp_path):

@@ -142,6 +142,7 @@ def run_keyboard(protocol, args: argparse.Namespace) -> int:
     voice = Announcer(make_speaker(settings, verbose), screen.note if screen else notice)
     shown = [screen] if screen else sinks_for(args.json)
     session = Session(Dialogue(protocol), [*shown, summary, voice.sink])
+    code = 0
     keyboard = Keyboard(session, sys.stdin, virtual=args.virtual_clock, say=voice.tell,
                         pace=voice.wait, keys=keys)
     try:
@@ -150,6 +151,7 @@ def run_keyboard(protocol, args: argparse.Namespace) -> int:
                 try:
                     keyboard.run()
                 except KeyboardInterrupt:  # Ctrl-C: say where it stopped, then the summary
+                    code = 130  # and exit as every command does on Ctrl-C (entry.py)
                     voice.speaker.silence()
                     d = session.dialogue
                     voice.tell(messages("interrupted", title=d.step.title if d.step
@@ -159,7 +161,7 @@ def run_keyboard(protocol, args: argparse.Namespace) -> int:
         voice.speaker.say(summary.spoken(messages))
     finally:
         voice.close()
-    return 0
+    return code
 
 
 def cmd_graph(args: argparse.Namespace) -> int:

@@ -39,10 +39,19 @@ def template_problem(text: str, allowed: frozenset[str]) -> str | None:
     return None
 
 
+#: The raw numbers behind `{time}` ("1 minute 39 seconds", with_time): a protocol written
+#: before times were read out ("{seconds} seconds") still fills in.
+TIME_SOURCES = {"hold_call": {"seconds"}, "tp_limit": {"seconds"}, "hold_time": {"seconds"},
+                "session_time": {"minutes", "seconds"}, "duration_call": {"minutes"},
+                "duration_limit": {"minutes"}}
+
+
 def fields_of(key: str) -> frozenset[str]:
-    """The fields the guide fills in a phrase: those of the shipped English one."""
+    """The fields the guide fills in a phrase: those of the shipped English one, and the
+    numbers a `{time}` is read from."""
     parts = string.Formatter().parse(default_phrases("en")[key])
-    return frozenset(name for _, name, _, _ in parts if name)
+    names = {name for _, name, _, _ in parts if name}
+    return frozenset(names | TIME_SOURCES.get(key, set()) if "time" in names else names)
 
 
 #: What the runners say around the dialogue (summary, resume, typed mistakes, devices); in

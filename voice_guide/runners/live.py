@@ -154,7 +154,7 @@ class LiveSession:
         self.mic = self._open_mic()
         self.anchor = (0, time.monotonic())
         threading.Thread(target=read_input, name="stdin", daemon=True).start()
-        ended_at = None
+        ended_at, code = None, 0
         try:
             self.session.start(0.0)
             while ended_at is None or time.monotonic() - ended_at < END_GRACE:
@@ -169,11 +169,12 @@ class LiveSession:
             self.voice.tell(self.messages("interrupted", title=d.step.title if d.step
                                           else d.state))
             self._close_summary()  # a second Ctrl-C cuts it short
+            code = 130  # interrupted, as every command reports Ctrl-C (entry.py)
         else:
             self._close_summary()
         finally:
             self.close()
-        return 0
+        return code
 
     def _close_summary(self) -> None:
         """The closing summary, printed and spoken (the session has ended)."""

@@ -45,7 +45,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     sinks = [json_sink(sys.stdout) if args.json else text_sink(sys.stdout), summary]
     began = time.perf_counter()
     sim = Simulator(script, sinks, wav=args.wav)
-    summary.titles = {sid: st.title for sid, st in sim.session.dialogue.p.steps.items()}
+    steps = sim.session.dialogue.p.steps
+    summary.title = lambda sid: steps[sid].title if sid in steps else str(sid)
     with recording(sim.session, args, engine=script.engine, extra_sinks=(sim.sinks,)):
         session = sim.run()
     took = time.perf_counter() - began

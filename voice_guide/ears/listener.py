@@ -70,7 +70,8 @@ class Decision:
 
 @dataclass(frozen=True)
 class ListenerConfig:
-    min_length: float = 0.15   # shorter speech is a click or breath (s)
+    min_length: float = 0.10   # shorter speech is a click or breath (s); the VAD can cut a
+                               # word short (a fast "next" came out 0.13 s): the templates judge it
     per_syllable: float = 0.09  # a phrasing lasts at least this per syllable (fast speech:
                                 # about 0.2 s); babble fragments decode as long words
     max_length: float = 2.6    # the longest phrasing, spoken slowly, fits (s)

@@ -191,7 +191,7 @@ def test_keys_and_the_microphone_drive_one_live_session(pulse, tmp_path):
         t.send("p")
         t.wait_for("Paused. Say resume")
         t.send("C-c")
-        screen = t.wait_for("EXIT=0", timeout=20)
+        screen = t.wait_for("EXIT=130", timeout=20)
         assert "Interrupted: the session stopped at Contract and relax." in screen
         assert "Points held: 0" in screen  # the closing summary, also after Ctrl-C
     finally:

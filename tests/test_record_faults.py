@@ -56,7 +56,8 @@ def test_a_failed_live_start_leaves_no_log_and_resume_finds_the_cut_one():
     assert again.returncode == 2 and cut.read_bytes() == before  # no resume line, no end line
     result, events = keyboard(["finish", "yes"], "--resume")
     assert f"Resuming {cut}" in result.stderr
-    assert events[0]["text"].startswith("Resuming at Explore the muscle. 3 holds so far.")
+    assert events[0]["text"].startswith("Resuming at Explore the muscle, ")
+    assert "3 points held so far." in events[0]["text"]
 
 
 def _open_session(*extra):

@@ -50,7 +50,7 @@ def test_screen_shows_the_step_a_big_countdown_and_leaves_a_log(session_screen, 
                         history=False)
     assert "Too much pressure" in screen
     t.send("C-c")  # Ctrl-C: where it stopped, then the summary
-    log = t.wait_for("EXIT=0", history=False)
+    log = t.wait_for("EXIT=130", history=False)  # and the exit code every Ctrl-C gives
     assert "STEP" not in log  # the screen is gone; its plain-text log stays
     assert "Interrupted: the session stopped at Contract and relax." in log
     assert "------ hold 1 ends after" in log and "Points held: 1" in log

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.simkit import EXAMPLES, simulate
+from tests.simkit import EXAMPLES
 from voice_guide.ears import grammar as grammars
 from voice_guide.protocol.phrases import spoken
 from voice_guide.protocol.registry import protocol_files, shipped_folder
+from voice_guide.testing import simulate
 
 MAIN_PATHS = {
     "psoas": (["locate", "confirm", "contract_relax", "tp_hold", "explore", "superior",

@@ -7,6 +7,9 @@ import json
 
 from recordkit import data_dir, logs, run_cli
 
+from voice_guide.record.reader import read_log
+from voice_guide.report.content import read_record
+
 ANSWERS = ["next", "yes", "no", "yes", "yes", "no", "no"]  # intro, then posture .. glute_med
 
 
@@ -141,3 +144,17 @@ def test_a_korean_simulated_session_records_vosk_not_auto():
     assert result.returncode == 0, result.stderr
     md = run_cli(["report", "latest"]).stdout
     assert "- **음성 인식:** vosk" in md and "auto" not in md
+
+
+def test_a_log_whose_heard_command_is_not_text_still_reports(tmp_path):
+    """A damaged or hand-edited `heard` line (its command a list) is read as no command; the
+    rest of the log still makes a report (the report was refused whole: unhashable list)."""
+    lines = [{"t": 0.0, "event": "session_start", "protocol": "psoas", "version": "1"},
+             {"t": 1.0, "event": "heard", "command": ["pulse"]},
+             {"t": 1.0, "event": "cue", "kind": "safety", "text": "Move lateral."},
+             {"t": 2.0, "event": "heard", "command": "pulse"},
+             {"t": 2.0, "event": "cue", "kind": "safety", "text": "Move lateral."}]
+    path = tmp_path / "damaged.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    rec = read_record(read_log(path))
+    assert [(s.kind, s.command) for s in rec.safety] == [("rule", None), ("pulse", "pulse")]

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from tests.simkit import EXAMPLES, commands_said, simulate
+import voice_guide
+from tests.simkit import EXAMPLES
 from voice_guide.errors import UserError
 from voice_guide.runners.simulate.script import Noise, load_script
+from voice_guide.testing import commands_said, simulate
 
 LATENCY = 0.6  # decision latency allowed after the end of a word (s)
 OVERLAP = 1.5  # ... when the guide's own cue overlapped the word, the utterance ends later
@@ -203,3 +206,24 @@ def test_recorded_clip_turns_and_a_noise_file(tmp_path):
         """, tmp_path)
     assert result.turns[0].get("text") == "next.wav"
     assert "locate" in result.states
+
+
+def test_a_protocol_author_tests_a_protocol_file_in_a_few_lines(tmp_path, monkeypatch):
+    """docs/authoring.md's test, as written there: a protocol file of one's own (here a copy
+    of the shipped psoas), a script as text with no folder given, `protocol=` from the
+    current folder, and `missed` naming the turn whose `expect` was not met."""
+    shipped = Path(voice_guide.__file__).parent / "data" / "protocols" / "psoas.yaml"
+    (tmp_path / "my-protocol.yaml").write_text(shipped.read_text())
+    monkeypatch.chdir(tmp_path)
+    result = simulate("""
+        protocol: my-protocol.yaml
+        engine: pocketsphinx
+        retries: 0
+        turns:
+          - {say: next, expect: locate}
+          - {say: located, expect: contract_relax}
+        """, protocol="my-protocol.yaml")
+    assert result.states_include("position", "locate", "confirm")
+    assert result.heard[:2] == ["next", "located"]
+    assert [m[1] for m in result.missed] == ["contract_relax"]  # the guide was in confirm
+    assert list(tmp_path.iterdir()) == [tmp_path / "my-protocol.yaml"]  # nothing left behind

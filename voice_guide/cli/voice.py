@@ -134,8 +134,8 @@ def cmd_keys(args: argparse.Namespace) -> int:
     try:
         with cbreak(sys.stdin.fileno()):
             for seq in read_keys(sys.stdin.fileno()):
-                command = keys.get(key_name(seq))
-                voice.tell(f"{shown(seq)}: {command or 'nothing'}")
+                does = keys.get(key_name(seq))
+                voice.tell(f"{shown(seq)}: {does or 'nothing'}")
     finally:
         voice.close(grace=5.0)
     return 0

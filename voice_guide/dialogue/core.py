@@ -7,6 +7,8 @@ happened up to t, each stamped with the exact audio time it was due.
 
 from __future__ import annotations
 
+from typing import Any
+
 from voice_guide import events as ev
 from voice_guide.dialogue.clock import RunClock, Timer, TimerQueue
 from voice_guide.dialogue.machine import (
@@ -19,15 +21,20 @@ from voice_guide.dialogue.machine import (
 )
 from voice_guide.dialogue.trigger_point import Hold, TriggerPointCheck
 from voice_guide.events import Event
-from voice_guide.protocol.model import CONTROLS, END, Protocol, Step
+from voice_guide.protocol.model import CONTROLS, END, Parameters, Protocol, Reps, Step
 from voice_guide.protocol.phrases import Phrases
 from voice_guide.vocabulary import ALWAYS_ACTIVE, COMMANDS
 
 NERVE_CHECK = "nerve_check"  # paused_by while the guide asks whether numbness was said
 
 
-class Dialogue(TriggerPointCheck):
-    """Runs one protocol. Read `state`, `ended`, `active_commands()` and `next_due()`."""
+class Dialogue:
+    """Runs one protocol. Read `state`, `ended`, `active_commands()` and `next_due()`.
+
+    The trigger-point check is a component (`check`, trigger_point.py); `hold`, `points` and
+    `revisits` read its state. `cue`, `emit`, `state_event`, `leave_step`, `return_to` and
+    `hint` are what the check calls back (its `CheckHost`), not for runners.
+    """
 
     def __init__(self, protocol: Protocol) -> None:
         self.p = protocol
@@ -37,9 +44,7 @@ class Dialogue(TriggerPointCheck):
         self.model = FlowModel()
         self.machine = build_machine(protocol, self.model)
         self.paused_by: str | None = None
-        self.hold: Hold | None = None
-        self.points = 0
-        self.revisits: list[dict] = []
+        self.check = TriggerPointCheck(self)
         self.history: list[str] = []
         self.reps_done: dict[str, int] = {}
         self.finish_return: str | None = None
@@ -52,6 +57,25 @@ class Dialogue(TriggerPointCheck):
     @property
     def state(self) -> str:
         return self.model.state
+
+    @property
+    def hold(self) -> Hold | None:
+        """The trigger-point hold under way, if any."""
+        return self.check.hold
+
+    @property
+    def points(self) -> int:
+        """Trigger points checked so far."""
+        return self.check.points
+
+    @property
+    def revisits(self) -> list[dict[str, Any]]:
+        """Points marked to revisit with lighter pressure (point, step, reason)."""
+        return self.check.revisits
+
+    @property
+    def parameters(self) -> Parameters:
+        return self.p.parameters
 
     @property
     def step(self) -> Step | None:
@@ -83,12 +107,21 @@ class Dialogue(TriggerPointCheck):
         ears heard a safety command on weak evidence; the guide acts safely and asks back."""
         out = self.tick(t)
         self._t = max(self._t, t)
-        self._emit("heard", command=command, **({"confirm": True} if confirm else {}))
+        self.emit("heard", command=command, **({"confirm": True} if confirm else {}))
         if not self.ended:
             if confirm and command == "numb" and self.paused_by != NERVE_CHECK:
                 self._nerve_check()
             else:
                 self._dispatch(command)
+        return out + self._flush()
+
+    def interrupted(self, t: float) -> list[Event]:
+        """The session was cut off at audio time t (resuming its log): timers due by t fire,
+        and a hold still running is closed there, its point marked to revisit."""
+        out = self.tick(t)
+        if self.state != TP_HOLD:
+            return out
+        self.check.interrupted()
         return out + self._flush()
 
     def next_due(self) -> float | None:
@@ -138,7 +171,7 @@ class Dialogue(TriggerPointCheck):
     # -- dispatch -----------------------------------------------------------------------
     def _dispatch(self, cmd: str) -> None:
         if cmd not in COMMANDS:
-            self._cue(self.say("hint", command=cmd), kind="hint")
+            self.cue(self.say("hint", command=cmd), kind="hint")
         elif self.paused_by == NERVE_CHECK and cmd in ("yes", "no", "resume"):
             self._nerve_answer(cmd)
         elif cmd == "numb":
@@ -148,11 +181,11 @@ class Dialogue(TriggerPointCheck):
         elif (self.paused_by and self.state != CONFIRM
               and cmd not in ("resume", "finish", "help", "time", "repeat")):
             key = {NERVE_CHECK: "nerve_check", "stop": "stopped"}.get(self.paused_by, "paused")
-            self._cue(self.say(key), kind="hint")
+            self.cue(self.say(key), kind="hint")
         elif cmd in CONTROLS or self.state == CONFIRM:
             self._control(cmd)
         elif self.state in CHECK_STATES:
-            self._check(cmd)
+            self.check.command(cmd)
         else:
             self._step_command(cmd)
 
@@ -163,80 +196,80 @@ class Dialogue(TriggerPointCheck):
             return self._resume()
         if cmd == "finish":
             if self.state == TP_HOLD:
-                return self._cue(self.say("hold_needs"), kind="hint")
+                return self.cue(self.say("hold_needs"), kind="hint")
             if self.state != CONFIRM:
                 self.finish_return = self.state
-                self._leave_step()  # no paced reps while the guide asks
+                self.leave_step()  # no paced reps while the guide asks
                 self.model.trigger(f"to_{CONFIRM}")
-                self._state_event()
-            return self._cue(self.say("confirm_finish"), kind="confirm")
+                self.state_event()
+            return self.cue(self.say("confirm_finish"), kind="confirm")
         if cmd == "repeat":
-            return self._cue(self.last_cue or self.p.steps[self.p.start].cue, kind="repeat")
+            return self.cue(self.last_cue or self.p.steps[self.p.start].cue, kind="repeat")
         if cmd == "help":
             words = sorted(self.active_commands() - {"help"})
-            return self._cue(self.say("help", commands=", ".join(words)), kind="help")
+            return self.cue(self.say("help", commands=", ".join(words)), kind="help")
         if cmd == "time":
             return self._say_time()
         if cmd == "back":
-            return self._check_refers(cmd) if self.state == TP_REFERS else self._back()
-        self._hint(cmd)
+            return self.check.refers_answer(cmd) if self.state == TP_REFERS else self._back()
+        self.hint(cmd)
 
     def _confirm(self, cmd: str) -> None:
         if cmd == "yes":
-            self._end_hold("finish")
+            self.check.end_hold("finish")
             self._finish()
         elif cmd == "no":
             target, self.finish_return = self.finish_return or self.p.start, None
             self.model.trigger(f"to_{target}")
-            self._state_event()
-            self._cue(self.say("finish_cancel"), kind="confirm")
+            self.state_event()
+            self.cue(self.say("finish_cancel"), kind="confirm")
             if target in self.p.steps:
                 self._resume_reps(target)
         else:
-            self._cue(self.say("confirm_finish"), kind="confirm")
+            self.cue(self.say("confirm_finish"), kind="confirm")
 
     def _step_command(self, cmd: str) -> None:
         step = self.p.steps[self.state]
         if step.kind == "treatment" and cmd in ("tender", "refers", "local"):
-            return self._start_check(step, cmd)
+            return self.check.start(step, cmd)
         if cmd in step.on:
             tr = step.on[cmd]
             if step.record and cmd in ("yes", "no"):
-                self._emit("answer", question=step.record, answer=cmd, step=step.id,
-                           title=step.title, asked=step.cue)
+                self.emit("answer", question=step.record, answer=cmd, step=step.id,
+                          title=step.title, asked=step.cue)
             if tr.say:
-                self._cue(tr.say, kind="reply")
+                self.cue(tr.say, kind="reply")
             if tr.target:
                 self._go(cmd, tr.target)
             return None
         rule = self.p.rule_for(cmd, step)
         if rule:
-            self._cue(rule.say, priority="safety", interrupt=True, kind="safety")
+            self.cue(rule.say, priority="safety", interrupt=True, kind="safety")
             if rule.target:
                 self._go(cmd, rule.target)
             return None
-        self._hint(cmd)
+        self.hint(cmd)
 
     def _go(self, cmd: str, target: str) -> None:
         """Follow a step's edge through the machine and enter the new step."""
-        self._leave_step()
+        self.leave_step()
         if target == END:
             return self._finish()
         self.model.trigger(f"cmd_{cmd}")
         self._enter(target, moved=True)
 
-    def _hint(self, cmd: str) -> None:
-        self._cue(self.say("hint", command=cmd), kind="hint")
+    def hint(self, cmd: str) -> None:
+        self.cue(self.say("hint", command=cmd), kind="hint")
 
     # -- steps --------------------------------------------------------------------------
     def _enter(self, sid: str, moved: bool = False) -> None:
         step = self.p.steps[sid]
         if not self.history or self.history[-1] != sid:
             self.history.append(sid)
-        self._state_event()
-        self._cue(step.cue, step=sid, kind="step")
+        self.state_event()
+        self.cue(step.cue, step=sid, kind="step")
         if step.kind == "homework":
-            self._emit("homework", step=sid, title=step.title, text=step.cue)
+            self.emit("homework", step=sid, title=step.title, text=step.cue)
         if step.end:
             return self._finish(spoken=True)
         if step.then:
@@ -255,15 +288,15 @@ class Dialogue(TriggerPointCheck):
         if after:
             self.timers.add(now + after, "reprompt", "step")
 
-    def _leave_step(self) -> None:
+    def leave_step(self) -> None:
         self.timers.cancel("step")
 
-    def _return_to(self, sid: str) -> None:
+    def return_to(self, sid: str) -> None:
         """Back from the trigger-point check: short re-prompt, reps go on where they were."""
         step = self.p.steps[sid]
-        self._state_event()
+        self.state_event()
         text = self.say("tp_return", title=step.title, reprompt=step.reprompt or step.cue)
-        self._cue(text, step=sid, kind="return")
+        self.cue(text, step=sid, kind="return")
         self._schedule_reprompt(self.clock.run(self._t))
         self._resume_reps(sid)
 
@@ -276,8 +309,8 @@ class Dialogue(TriggerPointCheck):
 
     def _back(self) -> None:
         if self.state in CHECK_STATES or len(self.history) < 2:
-            return self._cue(self.say("first_step"), kind="hint")
-        self._leave_step()
+            return self.cue(self.say("first_step"), kind="hint")
+        self.leave_step()
         self.history.pop()
         target = self.history.pop()
         self.model.trigger(f"to_{target}")
@@ -289,7 +322,7 @@ class Dialogue(TriggerPointCheck):
         self._release_for_nerves()
         self.paused_by = "stop"
         self.clock.pause(self._t)
-        self._cue(self.say("nerve_stop"), priority="safety", interrupt=True, kind="nerve_stop")
+        self.cue(self.say("nerve_stop"), priority="safety", interrupt=True, kind="nerve_stop")
 
     def _nerve_check(self) -> None:
         """Nerve signs heard, but not clearly: release and freeze everything, then ask. A
@@ -297,57 +330,57 @@ class Dialogue(TriggerPointCheck):
         self._release_for_nerves()
         self.paused_by = NERVE_CHECK
         self.clock.pause(self._t)
-        self._cue(self.say("nerve_check"), priority="safety", interrupt=True, kind="nerve_check")
+        self.cue(self.say("nerve_check"), priority="safety", interrupt=True, kind="nerve_check")
 
     def _nerve_answer(self, cmd: str) -> None:
-        self._emit("confirm", command="numb", answer="yes" if cmd == "yes" else "no")
+        self.emit("confirm", command="numb", answer="yes" if cmd == "yes" else "no")
         if cmd == "yes":
             return self._nerve_stop()
         self.paused_by = None
         self.clock.resume(self._t)
-        self._cue(self.say("nerve_cancel"), kind="resume")
+        self.cue(self.say("nerve_cancel"), kind="resume")
         if self.state in self.p.steps:
             self._resume_reps(self.state)
 
     def _release_for_nerves(self) -> None:
         """End a running hold (or the check) and go back to its step, silently."""
         if self.state in CHECK_STATES:
-            self._end_hold("nerve")
-            self._mark_revisit(self.model.origin, "nerve")
+            self.check.end_hold("nerve")
+            self.check.mark_revisit(self.check.origin, "nerve")
             self.model.trigger("cmd_worse")  # out of the check, back to its step, silently
             self.model.origin = None
-            self._state_event()
-        self._leave_step()
+            self.state_event()
+        self.leave_step()
 
     def _finish(self, spoken: bool = False) -> None:
         self.timers = TimerQueue()
         self.model.trigger(f"to_{END}")
-        self._state_event()
+        self.state_event()
         if not spoken:
-            self._cue(self.say("ended"), kind="end")
+            self.cue(self.say("ended"), kind="end")
         self.ended = True
 
     # -- pause, time --------------------------------------------------------------------
     def _pause(self, cmd: str) -> None:
         self.paused_by = cmd
         self.clock.pause(self._t)
-        self._cue(self.say("stopped" if cmd == "stop" else "paused"), priority="safety",
-                  interrupt=True, kind="pause")
+        self.cue(self.say("stopped" if cmd == "stop" else "paused"), priority="safety",
+                 interrupt=True, kind="pause")
 
     def _resume(self) -> None:
         if not self.paused_by:
-            return self._cue(self.say("not_paused"), kind="hint")
+            return self.cue(self.say("not_paused"), kind="hint")
         self.paused_by = None
         self.clock.resume(self._t)
-        self._cue(self.say("resumed"), kind="resume")
+        self.cue(self.say("resumed"), kind="resume")
 
     def _say_time(self) -> None:
         if self.hold:
             secs = int(self.clock.run(self._t) - self.hold.start_run)
-            return self._cue(self.say("hold_time", seconds=secs), priority="timer", kind="time")
+            return self.cue(self.say("hold_time", seconds=secs), priority="timer", kind="time")
         total = int(self.clock.run(self._t))
-        self._cue(self.say("session_time", minutes=total // 60, seconds=total % 60),
-                  priority="timer", kind="time")
+        self.cue(self.say("session_time", minutes=total // 60, seconds=total % 60),
+                 priority="timer", kind="time")
 
     # -- timers -------------------------------------------------------------------------
     def _fire(self, timer: Timer) -> None:
@@ -356,44 +389,61 @@ class Dialogue(TriggerPointCheck):
         handler(timer)
         self._t_fired = None
 
+    def _on_hold_call(self, timer: Timer) -> None:
+        self.check.on_hold_call(timer)
+
+    def _on_heartbeat(self, timer: Timer) -> None:
+        self.check.on_heartbeat(timer)
+
+    def _on_hold_limit(self, timer: Timer) -> None:
+        self.check.on_hold_limit(timer)
+
     def _on_step_timer(self, timer: Timer) -> None:
-        self._cue(timer.payload["say"], priority="timer", kind="step_timer")
+        self.cue(timer.payload["say"], priority="timer", kind="step_timer")
 
     def _on_reprompt(self, timer: Timer) -> None:
         step = self.step
         if step and self.state not in CHECK_STATES:
-            self._cue(step.reprompt or step.cue, kind="reprompt")
+            self.cue(step.reprompt or step.cue, kind="reprompt")
+
+    def _reps(self) -> tuple[Step, Reps]:
+        """The step whose paced reps are running (rep timers live only in such a step)."""
+        step = self.p.steps[self.state]
+        assert step.reps is not None, f"a rep timer fired in {step.id}, which has no reps"
+        return step, step.reps
 
     def _on_rep_lift(self, timer: Timer) -> None:
-        step, n = self.p.steps[self.state], timer.payload["n"]
-        text = step.reps.call.format(n=n) if step.reps.call else self.say("rep_lift", n=n)
-        self._cue(text, priority="timer", kind="rep")
-        self.timers.add(timer.due + step.reps.lift, "rep_rest", "step", n=n)
+        (_, reps), n = self._reps(), timer.payload["n"]
+        text = reps.call.format(n=n) if reps.call else self.say("rep_lift", n=n)
+        self.cue(text, priority="timer", kind="rep")
+        self.timers.add(timer.due + reps.lift, "rep_rest", "step", n=n)
 
     def _on_rep_rest(self, timer: Timer) -> None:
-        step, n = self.p.steps[self.state], timer.payload["n"]
+        (step, reps), n = self._reps(), timer.payload["n"]
         self.reps_done[step.id] = n
-        self._cue(step.reps.rest_call or self.say("rep_rest"), priority="timer", kind="rep")
-        if n < step.reps.max:
-            self.timers.add(timer.due + step.reps.rest, "rep_lift", "step", n=n + 1)
+        self.cue(reps.rest_call or self.say("rep_rest"), priority="timer", kind="rep")
+        if n < reps.max:
+            self.timers.add(timer.due + reps.rest, "rep_lift", "step", n=n + 1)
         else:
-            self.timers.add(timer.due + step.reps.rest, "reps_done", "step", n=n)
+            self.timers.add(timer.due + reps.rest, "reps_done", "step", n=n)
 
     def _on_reps_done(self, timer: Timer) -> None:
-        n, done = timer.payload["n"], self.p.steps[self.state].reps.done_call
-        self._cue(done.format(n=n) if done else self.say("reps_done", n=n), kind="reps_done")
+        n, done = timer.payload["n"], self._reps()[1].done_call
+        self.cue(done.format(n=n) if done else self.say("reps_done", n=n), kind="reps_done")
 
     def _on_duration_call(self, timer: Timer) -> None:
         every, n = self.p.parameters.duration.call_every, timer.payload["n"]
+        assert every is not None  # the timer is set only when the protocol has call_every
         if timer.due != self.p.parameters.duration.limit:  # the limit has its own call
-            self._cue(self.say("duration_call", minutes=round(every * n / 60)),
-                      priority="timer", kind="duration")
+            self.cue(self.say("duration_call", minutes=round(every * n / 60)),
+                     priority="timer", kind="duration")
         self.timers.add(timer.due + every, "duration_call", "session", n=n + 1)
 
     def _on_duration_limit(self, timer: Timer) -> None:
-        minutes = round(self.p.parameters.duration.limit / 60)
-        self._cue(self.say("duration_limit", minutes=minutes), priority="timer",
-                  kind="duration")
+        limit = self.p.parameters.duration.limit
+        assert limit is not None  # the timer is set only when the protocol has a limit
+        self.cue(self.say("duration_limit", minutes=round(limit / 60)), priority="timer",
+                 kind="duration")
 
     # -- output -------------------------------------------------------------------------
     _t_fired: float | None = None
@@ -403,14 +453,14 @@ class Dialogue(TriggerPointCheck):
         """Audio time to stamp events with: a timer's exact due time while it fires."""
         return self._t_fired if self._t_fired is not None else self._t
 
-    def _emit(self, kind: str, **data) -> None:
+    def emit(self, kind: str, **data) -> None:
         self._out.append(Event(self.now, kind, data))
 
-    def _state_event(self) -> None:
-        self._emit("state", state=self.state)
+    def state_event(self) -> None:
+        self.emit("state", state=self.state)
 
-    def _cue(self, text: str, *, priority: str = "normal", interrupt: bool = False,
-             step: str | None = None, kind: str | None = None, sound: str | None = None) -> None:
+    def cue(self, text: str, *, priority: str = "normal", interrupt: bool = False,
+            step: str | None = None, kind: str | None = None, sound: str | None = None) -> None:
         if kind in ("step", "return", "confirm") or (kind or "").startswith("tp_"):
             self.last_cue = text
         self._out.append(ev.cue(self.now, text, priority=priority, interrupt=interrupt,

@@ -8,6 +8,7 @@ check started from, chosen by a condition on `origin`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from transitions import Machine
@@ -20,6 +21,11 @@ CHECK_STATES = (TP_REFERS, TP_HOLD)
 
 class FlowModel:
     """The machine's model: holds the state and the step a check returns to."""
+
+    # Set by the machine when it binds the model (declared here, not assigned: transitions
+    # does not bind a name the model already has).
+    state: str
+    trigger: Callable[..., bool]
 
     def __init__(self) -> None:
         self.origin: str | None = None

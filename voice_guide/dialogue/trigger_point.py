@@ -1,16 +1,24 @@
-"""The shared trigger-point check, mixed into the dialogue core.
+"""The shared trigger-point check: a component of the dialogue core with its own typed state.
 
 tender -> "does it refer?" -> refers/local (or yes/no) -> a hold on audio time -> it ends by
 `fading`, at the hold limit, or on `worse` (too much pressure). Limit and worse mark the point
 for a revisit with lighter pressure. Afterwards the session returns to the step it came from.
+
+The check owns its state (the hold under way, the points checked, the revisit marks). What it
+needs of the dialogue that runs it (the machine's model, the clock and timers, the phrases,
+saying a cue, logging an event, going back to a step) is spelled out by `CheckHost`.
 """
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
+from typing import Any
 
-from voice_guide.dialogue.clock import Timer
-from voice_guide.dialogue.machine import TP_HOLD, TP_REFERS
+from voice_guide.dialogue.clock import RunClock, Timer, TimerQueue
+from voice_guide.dialogue.machine import TP_HOLD, TP_REFERS, FlowModel
+from voice_guide.protocol.model import Parameters, Step
+from voice_guide.protocol.phrases import Phrases
 
 SOUND_LIMIT = "chime"  # the speaker maps this name to a shipped sound file
 # A `heartbeat` event every second of a hold: if the process dies mid-hold, the log's last
@@ -29,101 +37,164 @@ class Hold:
     sensation: str  # "refers" or "local"
 
 
-class TriggerPointCheck:
-    """Methods of Dialogue that run the check (they use its clock, timers and cues)."""
+class CheckHost(typing.Protocol):
+    """What the check uses of the dialogue that runs it (voice_guide.dialogue.core.Dialogue)."""
 
-    def _start_check(self, step, cmd: str) -> None:
-        self._leave_step()
+    model: FlowModel
+    clock: RunClock
+    timers: TimerQueue  # replaced when the session ends: read it at each use
+    say: Phrases
+
+    @property
+    def state(self) -> str: ...
+
+    @property
+    def now(self) -> float: ...
+
+    @property
+    def parameters(self) -> Parameters: ...
+
+    def cue(self, text: str, *, priority: str = "normal", interrupt: bool = False,
+            step: str | None = None, kind: str | None = None,
+            sound: str | None = None) -> None: ...
+
+    def emit(self, kind: str, **data: Any) -> None: ...
+
+    def state_event(self) -> None: ...
+
+    def leave_step(self) -> None: ...
+
+    def return_to(self, sid: str) -> None: ...
+
+    def hint(self, cmd: str) -> None: ...
+
+
+class TriggerPointCheck:
+    """The check run inside a dialogue; `hold`, `points` and `revisits` are its state."""
+
+    def __init__(self, host: CheckHost) -> None:
+        self.host = host
+        self.hold: Hold | None = None
+        self.points = 0  # points checked, whether or not they came to a hold
+        self.revisits: list[dict[str, Any]] = []
+
+    @property
+    def origin(self) -> str:
+        """The step the running check started from (the machine's model keeps it)."""
+        origin = self.host.model.origin
+        assert origin is not None, "no trigger-point check is running"
+        return origin
+
+    def start(self, step: Step, cmd: str) -> None:
+        """`tender`, `refers` or `local` said in a treatment step."""
+        h = self.host
+        h.leave_step()
         self.points += 1  # the point being checked, whether or not it comes to a hold
-        self.model.origin = step.id
-        self.model.trigger(f"cmd_{cmd}")
-        self._state_event()
+        h.model.origin = step.id
+        h.model.trigger(f"cmd_{cmd}")
+        h.state_event()
         if cmd == "tender":
-            self._cue(self.say("tp_ask"), kind="tp_ask")
+            h.cue(h.say("tp_ask"), kind="tp_ask")
         else:
             self._start_hold(cmd)
 
-    def _check(self, cmd: str) -> None:
-        if self.state == TP_REFERS:
-            return self._check_refers(cmd)
+    def command(self, cmd: str) -> None:
+        """A command heard while the check runs (asking whether it refers, or holding)."""
+        if self.host.state == TP_REFERS:
+            return self.refers_answer(cmd)
         if cmd in ("fading", "worse"):
             return self._release(cmd)
-        self._cue(self.say("hold_needs"), kind="hint")
+        self.host.cue(self.host.say("hold_needs"), kind="hint")
 
-    def _check_refers(self, cmd: str) -> None:
+    def refers_answer(self, cmd: str) -> None:
+        """A command heard while the guide asks whether the point refers."""
+        h = self.host
         if cmd in ("refers", "local", "yes", "no"):
-            self.model.trigger(f"cmd_{cmd}")
-            self._state_event()
+            h.model.trigger(f"cmd_{cmd}")
+            h.state_event()
             return self._start_hold("refers" if cmd in ("refers", "yes") else "local")
         if cmd in ("worse", "next", "back"):
             if cmd == "worse":
-                self._cue(self.say("tp_worse"), priority="safety", interrupt=True,
-                          kind="tp_worse")
-                self._mark_revisit(self.model.origin, "worse")
+                h.cue(h.say("tp_worse"), priority="safety", interrupt=True, kind="tp_worse")
+                self.mark_revisit(self.origin, "worse")
             else:
-                self._cue(self.say("tp_cancel"), kind="tp_cancel")
-            return self._leave_check(f"cmd_{cmd}")
+                h.cue(h.say("tp_cancel"), kind="tp_cancel")
+            return self.leave(f"cmd_{cmd}")
         if cmd == "tender":
-            return self._cue(self.say("tp_ask"), kind="tp_ask")
-        self._hint(cmd)
+            return h.cue(h.say("tp_ask"), kind="tp_ask")
+        h.hint(cmd)
 
     def _start_hold(self, sensation: str) -> None:
-        run = self.clock.run(self._t)
-        self.hold = Hold(self.points, self.model.origin, run, self._t, sensation)
-        self._emit("hold_start", step=self.hold.step, point=self.points, sensation=sensation)
+        # Only ever on a command (never while a timer fires): `now` is the audio time heard.
+        h = self.host
+        run = h.clock.run(h.now)
+        self.hold = Hold(self.points, self.origin, run, h.now, sensation)
+        h.emit("hold_start", step=self.hold.step, point=self.points, sensation=sensation)
         key = "tp_hold_refers" if sensation == "refers" else "tp_hold_local"
-        self._cue(self.say(key), kind="tp_hold")
-        limit = self.p.parameters.hold_limit
-        for call in self.p.parameters.hold_calls:
-            self.timers.add(run + call, "hold_call", "hold", seconds=call)
-        self.timers.add(run + limit, "hold_limit", "hold")
+        h.cue(h.say(key), kind="tp_hold")
+        limit = h.parameters.hold_limit
+        for call in h.parameters.hold_calls:
+            h.timers.add(run + call, "hold_call", "hold", seconds=call)
+        h.timers.add(run + limit, "hold_limit", "hold")
         for k in range(1, int(limit / HEARTBEAT) + 1):
             if k * HEARTBEAT < limit:
-                self.timers.add(run + k * HEARTBEAT, "heartbeat", "hold")
+                h.timers.add(run + k * HEARTBEAT, "heartbeat", "hold")
 
     def _release(self, reason: str) -> None:
         """End the hold by `fading` or `worse` (a command) or `limit` (the timer)."""
-        duration = self._end_hold(reason)
+        h = self.host
+        duration = self.end_hold(reason)
         if reason == "fading":
-            self._cue(self.say("tp_fading", seconds=round(duration)), kind="tp_fading")
+            h.cue(h.say("tp_fading", seconds=round(duration)), kind="tp_fading")
         else:
             key = "tp_limit" if reason == "limit" else "tp_worse"
-            secs = round(self.p.parameters.hold_limit)
-            self._cue(self.say(key, seconds=secs), priority="safety", interrupt=True,
-                      kind=key, sound="chime" if reason == "limit" else None)
-            self._mark_revisit(self.model.origin, reason)
-        self._leave_check("hold_limit" if reason == "limit" else f"cmd_{reason}")
+            secs = round(h.parameters.hold_limit)
+            h.cue(h.say(key, seconds=secs), priority="safety", interrupt=True,
+                  kind=key, sound="chime" if reason == "limit" else None)
+            self.mark_revisit(self.origin, reason)
+        self.leave("hold_limit" if reason == "limit" else f"cmd_{reason}")
 
-    def _end_hold(self, reason: str) -> float:
+    def end_hold(self, reason: str) -> float:
+        """End the hold under way (if any), log it and return how long it lasted."""
         if not self.hold:
             return 0.0
-        self.timers.cancel("hold")
-        duration = self.clock.run(self.now) - self.hold.start_run
-        self._emit("hold_end", duration=round(duration, 3), reason=reason, step=self.hold.step,
-                   point=self.hold.point, sensation=self.hold.sensation)
+        h = self.host
+        h.timers.cancel("hold")
+        duration = h.clock.run(h.now) - self.hold.start_run
+        h.emit("hold_end", duration=round(duration, 3), reason=reason, step=self.hold.step,
+               point=self.hold.point, sensation=self.hold.sensation)
         self.hold = None
         return duration
 
-    def _leave_check(self, trigger: str) -> None:
-        origin = self.model.origin
-        self.model.trigger(trigger)
-        self.model.origin = None
-        self._return_to(origin)
+    def leave(self, trigger: str) -> None:
+        """Out of the check by the machine's `trigger`, back to the step it started from."""
+        origin = self.origin
+        self.host.model.trigger(trigger)
+        self.host.model.origin = None
+        self.host.return_to(origin)
 
-    def _mark_revisit(self, step: str, reason: str) -> None:
-        mark = {"point": self.points, "step": step, "reason": reason}
+    def mark_revisit(self, step: str, reason: str) -> None:
+        mark: dict[str, Any] = {"point": self.points, "step": step, "reason": reason}
         self.revisits.append(mark)
-        self._emit("revisit", **mark)
+        self.host.emit("revisit", **mark)
 
-    def _on_hold_call(self, timer: Timer) -> None:
+    def interrupted(self) -> None:
+        """The session was cut off during a hold: close it, mark the point, go back."""
+        origin = self.origin
+        self.end_hold("interrupted")
+        self.mark_revisit(origin, "interrupted")
+        self.leave("cmd_fading")  # the machine's way back from a hold to its step
+
+    # -- timers (the dialogue routes the hold's timers here) ---------------------------
+    def on_hold_call(self, timer: Timer) -> None:
         secs = timer.payload["seconds"]
-        self._cue(self.say("hold_call", seconds=f"{secs:g}"), priority="timer",
-                  kind="hold_call")
+        self.host.cue(self.host.say("hold_call", seconds=f"{secs:g}"), priority="timer",
+                      kind="hold_call")
 
-    def _on_heartbeat(self, timer: Timer) -> None:
+    def on_heartbeat(self, timer: Timer) -> None:
         if self.hold:
-            self._emit("heartbeat", point=self.hold.point)
+            self.host.emit("heartbeat", point=self.hold.point)
 
-    def _on_hold_limit(self, timer: Timer) -> None:
-        if self.state == TP_HOLD:
+    def on_hold_limit(self, timer: Timer) -> None:
+        if self.host.state == TP_HOLD:
             self._release("limit")

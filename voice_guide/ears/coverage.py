@@ -27,7 +27,7 @@ CLIPPED_SHARE = 0.01
 
 def clipped(pcm: np.ndarray) -> bool:
     x = np.abs(np.asarray(pcm, dtype=np.int32))
-    return len(x) > 0 and np.count_nonzero(x >= FULL_SCALE) > CLIPPED_SHARE * len(x)
+    return len(x) > 0 and bool(np.count_nonzero(x >= FULL_SCALE) > CLIPPED_SHARE * len(x))
 
 
 def uncovered(pcm: np.ndarray, words: tuple[tuple[float, float], ...], *,

@@ -114,7 +114,7 @@ def _commands(node: yaml.MappingNode, source: str):
             if words in owner:
                 said = " ".join(words)
                 raise located(source, _line(item), f"{said!r} already means {owner[words]!r}")
-            owner[words], lines[words] = cmd, _line(item)
+            owner[words], lines[words] = cmd, item.start_mark.line + 1
             out.append(words)
         phrases[cmd] = tuple(out)
     return phrases, lines

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import numpy as np
 
@@ -108,7 +109,7 @@ class Listener:
     def __init__(self, recognizer: Recognizer, *, lang: str = "en",
                  config: ListenerConfig | None = None,
                  segmenter: SegmenterConfig | None = None,
-                 templates: Templates | None | str = "shipped") -> None:
+                 templates: Templates | None | Literal["shipped"] = "shipped") -> None:
         self.recognizer = recognizer
         self.lang = lang
         self.cfg = config or ListenerConfig.for_lang(lang)
@@ -118,7 +119,7 @@ class Listener:
         self._prev_end: float | None = None
         self._active = frozenset(COMMANDS)
         self._expected: frozenset[str] = frozenset()
-        self.templates = shipped_templates(lang) if templates == "shipped" else templates
+        self.templates = shipped_templates(lang) if isinstance(templates, str) else templates
         self._embed = embedder() if self.templates is not None else None
         self._recent = Recent(int(RATE * 4))  # the last 4 s heard: context for the templates
         self._room = RoomLevel()
@@ -186,7 +187,7 @@ class Listener:
         if isinstance(echo, str):
             return self._reject(seg, "", echo)
         cleaned = echo is not None
-        if cleaned:
+        if echo is not None:
             seg = echo  # the same segment with the guide's echo taken out of its audio
         quiet = self._below_room(seg)
         if quiet:
@@ -212,7 +213,7 @@ class Listener:
             sentence = None
         else:
             old, sentence = self._judge(seg, hyp)
-        if self.templates is None:
+        if self.templates is None or self._embed is None:  # both or neither
             return old
         matches = tuple(self.templates.ranked(self._embed(self._query(seg, cleaned))))
         grammar = self.recognizer.grammar.lookup(old.text) if old.text else None
@@ -296,8 +297,9 @@ class Listener:
     def _below_room(self, seg: Segment) -> str | None:
         margin = self.cfg.room_margin_db
         room = self._room.level(seg.pcm_start) if margin is not None else None
-        level = (utterance_level(seg.pcm, seg.start - seg.pcm_start, seg.end - seg.start)
-                 if room is not None else None)
+        if margin is None or room is None:
+            return None
+        level = utterance_level(seg.pcm, seg.start - seg.pcm_start, seg.end - seg.start)
         if level is not None and level - room < margin:
             return f"only {level - room:.0f} dB above the room (needs {margin:g})"
         return None

@@ -86,7 +86,8 @@ class Segmenter:
         self._recent.append(speech)
         self._history.append(frame)  # every frame, so a preroll right after a segment is true
         if self._open_at < 0:
-            return self._idle(i, frame, speech)
+            self._idle(i, frame, speech)
+            return None
         self._frames.append(frame)
         if speech:
             self._last_speech = i
@@ -107,7 +108,7 @@ class Segmenter:
     def _idle(self, i: int, frame: np.ndarray, speech: bool) -> None:
         if self._skipping:
             self._skipping = any(self._recent)
-            return None
+            return
         if sum(self._recent) >= 3:
             back = len(self._recent) - list(self._recent).index(True)  # first speech frame
             self._open_at = i + 1 - back

@@ -179,6 +179,8 @@ def _keys(raw: object) -> set:
 
 
 def _transition(c: _Checker, value: Any, line: int, what: str, ids: set) -> Transition:
+    target: str | None
+    say: str | None
     if isinstance(value, str):
         target, say = value, None
     else:
@@ -206,7 +208,8 @@ def _reps(c: _Checker, m: LineMap, what: str) -> Reps | None:
     calls = {k: c.text(r, k, f"reps of {what}", required=False)
              for k in ("call", "rest_call", "done_call")}
     for k in ("call", "done_call"):  # said with {n}, the repetition
-        problem = calls[k] and template_problem(calls[k], frozenset({"n"}))
+        text = calls[k]
+        problem = text and template_problem(text, frozenset({"n"}))
         if problem:
             raise c.fail(r.line_of(k), f"'{k}' of {what} {problem}")
     return Reps(min=int(lo), max=int(hi), lift=c.number(r, "lift", "reps", 0.5, 30, 2.0),

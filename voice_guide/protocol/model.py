@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from voice_guide.errors import MAX_PROBLEMS, UserError, UserErrors, located
 from voice_guide.vocabulary import COMMANDS
@@ -197,6 +197,12 @@ class _Checker:
                             f"and '-' (at most {MAX_ID}), e.g. psoas_release")
         return value
 
+    @overload
+    def text(self, m: LineMap, key: str, what: str, required: Literal[True] = True) -> str: ...
+
+    @overload
+    def text(self, m: LineMap, key: str, what: str, required: bool) -> str | None: ...
+
     def text(self, m: LineMap, key: str, what: str, required: bool = True) -> str | None:
         if key not in m:
             if required:
@@ -212,6 +218,14 @@ class _Checker:
             raise self.fail(m.line_of(key), f"'{key}' of {what} is {len(value):,} characters; "
                             f"keep it under {MAX_TEXT} (split it into steps)")
         return " ".join(value.split())
+
+    @overload
+    def number(self, m: LineMap, key: str, what: str, low: float, high: float,
+               default: float) -> float: ...
+
+    @overload
+    def number(self, m: LineMap, key: str, what: str, low: float, high: float,
+               default: None = None) -> float | None: ...
 
     def number(self, m: LineMap, key: str, what: str, low: float, high: float,
                default: float | None = None) -> float | None:

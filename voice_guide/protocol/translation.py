@@ -147,7 +147,10 @@ class _Translator:
             problem = template_problem(texts[k], frozenset({"n"}))
             if problem:
                 raise self.fail(raw.line_of(k), f"the reps' {k} of step '{step.id}' {problem}")
-        return replace(step.reps, **texts)
+        reps = step.reps
+        return replace(reps, call=texts.get("call", reps.call),
+                       rest_call=texts.get("rest_call", reps.rest_call),
+                       done_call=texts.get("done_call", reps.done_call))
 
     # -- protocol-wide --------------------------------------------------------------------
     def _safety(self, top: LineMap) -> tuple[SafetyRule, ...]:

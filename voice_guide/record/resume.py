@@ -9,8 +9,7 @@ they are compared with the logged ones, and a difference is said on stderr.
 A hold running when the process died is closed at the last logged time (a `heartbeat` is
 logged every second of a hold, so that is within a second of the kill) with reason
 `interrupted` and its point marked to revisit: nobody knows how long the pressure really
-lasted, so the safe reading is "check this point again, lighter". This uses three private
-methods of the core (`_end_hold`, `_mark_revisit`, `_leave_check`); see `close_interrupted`.
+lasted, so the safe reading is "check this point again, lighter" (`Dialogue.interrupted`).
 
 The runner then continues on its own time from 0; `Shifted` adds the log's last time to it, so
 the log and the timers carry on where they stopped.
@@ -34,14 +33,7 @@ COMPARED = ("heard", "state", "hold_start", "hold_end", "revisit")
 
 def close_interrupted(d: Dialogue, t: float) -> list[ev.Event]:
     """End a hold that was running when the session was cut off (at audio time t)."""
-    out = d.tick(t)
-    if d.state != TP_HOLD:
-        return out
-    origin = d.model.origin
-    d._end_hold("interrupted")
-    d._mark_revisit(origin, "interrupted")
-    d._leave_check("cmd_fading")  # the machine's way back from a hold to its step
-    return out + d._flush()
+    return d.interrupted(t)
 
 
 def pickup_text(d: Dialogue, t: float) -> str:

@@ -110,7 +110,8 @@ class Recorder:
         self.write(line)
 
     def write(self, obj: dict) -> None:
-        if not self._ready():
+        fd = self._ready()
+        if fd is None:
             return
         try:
             data = (json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n").encode()
@@ -119,12 +120,12 @@ class Recorder:
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(self.fd, view):]
-            os.fsync(self.fd)
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
             self.size += len(data)
             self.started = True
         except OSError as exc:
-            self._fail(exc)
+            self._fail(fd, exc)
 
     def _bad(self, what: str) -> None:
         """An event JSON cannot hold (NaN, infinity) is left out, said once."""
@@ -132,8 +133,9 @@ class Recorder:
             self.warn(f"voice-guide: {what} was not recorded (not a finite number)")
         self.skipped_bad += 1
 
-    def _ready(self) -> bool:
-        """Open the file and write the pending lines, the first time there is a line."""
+    def _ready(self) -> int | None:
+        """Open the file and write the pending lines, the first time there is a line; the
+        file to write to, None if there is none (not opened, or writing failed)."""
         if self.fd is None and self.opener is not None:
             opener, self.opener = self.opener, None
             try:
@@ -144,16 +146,16 @@ class Recorder:
                           f"{getattr(exc, 'filename', None) or sessions_dir()}); the session "
                           "goes on.")
         if self.fd is None:
-            return False
+            return None
         pending, self.pending = self.pending, []
         for obj in pending:
             self.write(obj)
-        return self.fd is not None
+        return self.fd
 
-    def _fail(self, exc: OSError) -> None:
+    def _fail(self, fd: int, exc: OSError) -> None:
         """Stop writing, keep what is there readable, and say so once."""
         try:
-            os.ftruncate(self.fd, self.size)
+            os.ftruncate(fd, self.size)
         except OSError:
             pass  # a torn last line is tolerated on reading anyway
         self.close_file()

@@ -25,7 +25,7 @@ class Check:
     """A point checked (tender, refers or local), whether or not it came to a hold."""
 
     point: int
-    step: str
+    step: str | None  # None: the log checked a point before it named a step
     t: float
     sensation: str | None = None      # refers | local, once a hold started
     hold_t: float | None = None
@@ -42,7 +42,7 @@ class Check:
 class Safety:
     t: float
     kind: str          # nerve | nerve_answer | nerve_check | pulse | limit | worse | rule
-    step: str
+    step: str | None   # None: before the log named a step
     said: str
     command: str | None = None
     point: int | None = None
@@ -121,7 +121,7 @@ def read_record(log: Log) -> Record:
     for e in log.events:
         walker.event(e)
     for c in rec.checks:
-        if c.held and c.duration is None:
+        if c.hold_t is not None and c.duration is None:  # held, and the log ends in the hold
             c.alive = max(0.0, log.last_t - c.hold_t)  # the last line: a heartbeat, mostly
     return rec
 
@@ -140,17 +140,19 @@ class _Walker:
 
     def event(self, e: dict) -> None:
         kind, t = e.get("event"), float(e["t"])
-        rec, c = self.rec, self.by_point.get(_point(e.get("point")))
+        point = _point(e.get("point"))
+        rec, c = self.rec, self.by_point.get(point) if point is not None else None
         if kind == "state":
             self.state(str(e.get("state")), t)
         elif kind == "heard":
-            self.heard = (e.get("command"), t)
+            command = e.get("command")
+            self.heard = (command, t) if isinstance(command, str) else None
             stops = [x for x in rec.safety if x.kind == "nerve"]
             if e.get("command") == "resume" and stops and stops[-1].resumed is None:
                 stops[-1].resumed = t
         elif kind == "hold_start":
             step = e.get("step") if isinstance(e.get("step"), str) else self.step
-            c = c or self.new_check(_point(e.get("point")), step, t)
+            c = c or self.new_check(point, step, t)
             c.sensation, c.hold_t = e.get("sensation"), t
         elif kind == "hold_end" and c is not None:
             c.duration, c.reason = _number(e.get("duration")), e.get("reason")
@@ -197,13 +199,14 @@ def _number(x) -> float | None:
     return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None
 
 
-def _safety_cue(rec: Record, e: dict, step, heard, check) -> None:
+def _safety_cue(rec: Record, e: dict, step: str | None, heard: tuple[str, float] | None,
+                check: Check | None) -> None:
     ck = e.get("kind")
     command = heard[0] if heard and heard[1] == e["t"] else None
     if ck in SAFETY_CUES:
         kind = SAFETY_CUES[ck]
     elif ck == "safety":
-        kind = RULE_KINDS.get(command, "rule")
+        kind = RULE_KINDS.get(command or "", "rule")
     else:
         return
     point = check.point if check else None

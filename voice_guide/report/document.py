@@ -88,9 +88,9 @@ def hold_text(c: Check, w: Words) -> str:
     return w.f("cut_at_least", s=w.secs(c.alive or 0.0))
 
 
-def by_step(rec: Record) -> list[tuple[str, list[Check]]]:
+def by_step(rec: Record) -> list[tuple[str | None, list[Check]]]:
     """The checks grouped by step, steps in the order they were first worked."""
-    groups: dict[str, list[Check]] = {}
+    groups: dict[str | None, list[Check]] = {}
     for c in rec.checks:
         groups.setdefault(c.step, []).append(c)
     return list(groups.items())

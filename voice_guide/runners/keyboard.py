@@ -91,6 +91,7 @@ class Keyboard:
 
     def _handle(self, line: str | tuple) -> None:
         if isinstance(line, tuple):  # ("key", seq) in key mode
+            assert self.keys is not None  # only the key reader sends tuples
             return press(line[1], self.keys, self.session, self.now(), self.say, self.messages)
         if not normalise(line) or line.lstrip().startswith("#"):  # a comment
             return

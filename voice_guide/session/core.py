@@ -17,6 +17,7 @@ import numpy as np
 
 from voice_guide.const import RATE
 from voice_guide.dialogue.core import Dialogue
+from voice_guide.ears.listener import Decision
 from voice_guide.ears.room import loud_span
 from voice_guide.events import Event
 from voice_guide.session.echo import cancel, explained_share
@@ -62,7 +63,7 @@ def _trimmed(seg, pcm: np.ndarray):
                    end=min(seg.end, seg.pcm_start + (hi - pad) / RATE))
 
 
-def without_audio(decision):
+def without_audio(decision: Decision) -> Decision:
     """A decision kept for --verbose: its audio (tens of kB an utterance) is not needed."""
     return replace(decision, pcm=None) if getattr(decision, "pcm", None) is not None else decision
 
@@ -82,7 +83,7 @@ class Session:
         self.echo_tail = echo_tail
         self.speech: list[Speech] = []
         # (decision, why) for --verbose output: the last 200, without their audio
-        self.rejected: deque[tuple[object, str]] = deque(maxlen=200)
+        self.rejected: deque[tuple[Decision, str]] = deque(maxlen=200)
         self.rejected_total = 0
         if listener is not None:
             listener.echo_filter = self._echo_of
@@ -124,7 +125,7 @@ class Session:
         self.speech.append(Speech(start, end, text, pcm))
         self.speech = [s for s in self.speech if s.end + self.echo_tail >= start - 60]
 
-    def _decide(self, decision) -> None:
+    def _decide(self, decision: Decision) -> None:
         if decision.command is None or self.ended:
             return
         why = self._self_heard(decision)

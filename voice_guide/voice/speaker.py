@@ -73,6 +73,11 @@ def _as_dict(cue: Event | dict[str, Any] | str) -> dict[str, Any]:
     return dict(cue)
 
 
+def rank(cue: dict[str, Any]) -> int:
+    """Where `cue` goes in the queue (RANK of its priority; normal when it has none)."""
+    return RANK.get(str(cue.get("priority", "normal")), 2)
+
+
 def waits(cue: dict[str, Any]) -> bool:
     """Whether `cue` holds back while the therapist speaks (see WAIT_KINDS)."""
     return (cue.get("kind") in WAIT_KINDS and cue.get("priority") != "safety"
@@ -144,7 +149,7 @@ class Speaker:
         with self._cond:
             if c.get("interrupt"):
                 self._heap.clear()
-            item = _Item(RANK.get(c.get("priority"), 2), next(self._seq), c, time.monotonic())
+            item = _Item(rank(c), next(self._seq), c, time.monotonic())
             heapq.heappush(self._heap, item)
             self._idle.clear()
             if cuts_in(c, self._current):
@@ -277,9 +282,10 @@ class Speaker:
         text = cue.get("text", "")
         self._remember(text, audio)
         on_start = None
-        if self.on_speech_start is not None:
+        callback = self.on_speech_start
+        if callback is not None:
             def on_start(start: float, end: float) -> None:
-                self.on_speech_start(text, start, end)
+                callback(text, start, end)
         played = self.player.play(audio, cancelled=lambda: item.gen != self._gen,
                                   on_start=on_start)
         self._last_end = played.end

@@ -13,7 +13,7 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -53,8 +53,8 @@ class Renderer:
         with self._lock:
             proc = self._ensure()
             try:
-                proc.stdin.write(json.dumps(req) + "\n")
-                proc.stdin.flush()
+                _pipe(proc.stdin).write(json.dumps(req) + "\n")
+                _pipe(proc.stdin).flush()
             except OSError as exc:
                 self._kill()
                 raise SpeechUnavailable(f"the speech worker died: {exc}") from exc
@@ -104,7 +104,7 @@ class Renderer:
     def close(self) -> None:
         with self._lock:
             if self._proc and self._proc.poll() is None:
-                self._proc.stdin.close()
+                _pipe(self._proc.stdin).close()
                 try:
                     self._proc.wait(timeout=2)
                 except subprocess.TimeoutExpired:
@@ -113,10 +113,17 @@ class Renderer:
         self._dir.cleanup()
 
 
+def _pipe(stream: IO[str] | None) -> IO[str]:
+    """The worker's stdin or stdout: always a pipe (it is started so)."""
+    assert stream is not None, "the speech worker runs with stdin and stdout as pipes"
+    return stream
+
+
 def _readline(proc: subprocess.Popen, timeout: float) -> dict[str, Any]:
     """One JSON reply, or an error dict if the worker hangs (it is then killed) or dies."""
     box: list[str] = []
-    reader = threading.Thread(target=lambda: box.append(proc.stdout.readline()), daemon=True)
+    reader = threading.Thread(target=lambda: box.append(_pipe(proc.stdout).readline()),
+                              daemon=True)
     reader.start()
     reader.join(timeout)
     if not box:

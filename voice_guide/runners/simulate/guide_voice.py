@@ -16,7 +16,7 @@ import numpy as np
 
 from voice_guide.const import RATE
 from voice_guide.events import Event
-from voice_guide.voice.speaker import MAX_WAIT, RANK, STALE_TIMER_CUE, cuts_in, waits
+from voice_guide.voice.speaker import MAX_WAIT, STALE_TIMER_CUE, cuts_in, rank, waits
 
 #: Bounds, so a session of hours keeps flat memory (benchmarks/soak.py): the renders of the
 #: most recently spoken texts are kept up to this many bytes of audio (2 minutes of int16 at
@@ -32,6 +32,7 @@ class Clip:
     pcm: np.ndarray
     cue: dict
     cut_at: float | None = None
+    scaled: bool = False  # the simulator has scaled pcm to the script's echo level
 
     @property
     def end(self) -> float:
@@ -75,8 +76,7 @@ class GuideVoice:
             self._report(current)
         if cue.get("interrupt"):
             self._queue.clear()
-        heapq.heappush(self._queue, _Queued(RANK.get(cue.get("priority"), 2),
-                                            next(self._seq), t, cue))
+        heapq.heappush(self._queue, _Queued(rank(cue), next(self._seq), t, cue))
         self.advance(t)
 
     def current(self, t: float) -> Clip | None:

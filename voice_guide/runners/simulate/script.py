@@ -39,6 +39,18 @@ class Turn:
                                # script's `retries` sets the default (0: a miss is a failure)
     line: int = 0
 
+    @property
+    def text(self) -> str:
+        """The words of a `say` turn, or the clip path of an `audio` turn."""
+        assert isinstance(self.value, str), f"line {self.line}: a {self.kind} turn has no text"
+        return self.value
+
+    @property
+    def seconds(self) -> float:
+        """How long a `silence` turn lasts."""
+        assert not isinstance(self.value, str), f"line {self.line}: {self.kind} is not silence"
+        return self.value
+
 
 @dataclass(frozen=True)
 class Noise:

@@ -76,7 +76,7 @@ class Simulator:
         speaking = (lambda: self.session.listener.hearing) if polite else None
         self.voice = GuideVoice(render or default_render(script.lang), on_clip=self._on_clip,
                                 therapist_speaking=speaking)
-        self.session = Session(Dialogue(protocol), [*sinks, self.voice],
+        self.session: Session = Session(Dialogue(protocol), [*sinks, self.voice],
                                listener=Listener(recognizer, lang=script.lang))
         self.noise = self._noise_source()
         self.hiss = np.random.default_rng(script.seed)
@@ -141,13 +141,13 @@ class Simulator:
         start = self._start_of(turn)
         self._advance_to(start)
         start = self.now
-        end = start + (turn.value if turn.kind == "silence" else len(pcm) / RATE)
+        end = start + (turn.seconds if turn.kind == "silence" else len(pcm) / RATE)
         data = {"start": round(start, 3), "end": round(end, 3), "kind": turn.kind,
                 "line": turn.line, "attempt": attempt + 1}
         if correction:
             data["correction"] = True
         if turn.kind != "silence":
-            data["text"] = turn.value if turn.kind == "say" else Path(turn.value).name
+            data["text"] = turn.text if turn.kind == "say" else Path(turn.text).name
             self.placed.append(Placed(self.pos, pcm.astype(np.float64)))
         for sink in self.sinks:
             sink(Event(start, "turn", data))
@@ -209,7 +209,7 @@ class Simulator:
 
     def _on_clip(self, clip: Clip) -> None:
         """Scale the clip to the echo level once, and tell the guard it is being spoken."""
-        if self.script.echo_db is not None and not getattr(clip, "scaled", False):
+        if self.script.echo_db is not None and not clip.scaled:
             gain = self.ref * 10 ** (self.script.echo_db / 20) / voiced_rms(clip.pcm)
             clip.pcm = clip.pcm.astype(np.float64) * gain
             clip.scaled = True
@@ -225,9 +225,9 @@ class Simulator:
     # -- the therapist's audio ---------------------------------------------------------
     def _turn_audio(self, turn: Turn) -> np.ndarray:
         if turn.kind == "say":
-            pcm = trim(self._speech(turn.value, turn))
+            pcm = trim(self._speech(turn.text, turn))
         elif turn.kind == "audio":
-            pcm = load_wav(Path(turn.value))
+            pcm = load_wav(Path(turn.text))
         else:
             return np.zeros(0, dtype=np.int16)
         return pcm

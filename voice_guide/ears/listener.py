@@ -1,9 +1,14 @@
 """The listening pipeline: segmenter -> recognizer -> command decision with chatter rejection.
 
-An utterance counts only when all of it is a command phrasing. Measured rules (see
-benchmarks/RESULTS-listen.md), in order:
+Each utterance that is not the guide's own voice, not below the room and of a command's length
+is heard by three witnesses and weighed into one decision (evidence.py): the grammar pass, the
+template witness (templates.py: the utterance framed around its own speech, matched against
+recordings of every phrasing) and the older rules below, which say whether it sounds like a
+phrasing alone or a sentence. Without templates (`templates=None`) the older rules decide, as
+they did before. The older rules (see benchmarks/RESULTS-listen.md), in order:
   - too long / too short for a command phrasing -> chatter or a click;
-  - starts within `min_gap` s of the previous utterance -> the tail of a sentence;
+  - starts within `min_gap` s of the previous utterance -> the tail of a sentence (with the
+    templates: only under `min_gap_templates`; up to `min_gap` the templates must vouch);
   - the closed grammar found no active phrasing -> not a command;
   - loud speech outside the words the grammar aligned -> a sentence around a phrasing
     (coverage.py; "is it softer now" decoded as "it's softer" with "now" left to silence);

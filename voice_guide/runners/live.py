@@ -256,6 +256,8 @@ class LiveSession:
         if state == "open":
             return self._notice(f"Listening on {detail}.")
         self.mic_lost = state == "lost"
+        if not self.mic_lost:
+            self.speaker.retry_output()
         text = self.messages("mic_lost" if self.mic_lost else "mic_back")
         t = self.now
         for sink in self.session.sinks[:-1]:

@@ -265,6 +265,11 @@ class Speaker:
                                        "continuing in text only")
         self._idle.set()
 
+    def retry_output(self) -> None:
+        """The sound system is back (the microphone reopened): try the output at the next cue
+        instead of waiting out RETRY_OUTPUT, which would drop the cues said right after."""
+        self._failed_at = None
+
     def _stale(self, item: _Item) -> bool:
         late = time.monotonic() - item.queued
         c = item.cue

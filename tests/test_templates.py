@@ -8,7 +8,7 @@ import pytest
 
 from voice_guide.ears.embedding import Embedder
 from voice_guide.ears.engines.pocketsphinx import PocketSphinxRecognizer
-from voice_guide.ears.listener import Listener, dither
+from voice_guide.ears.listener import Listener, Recent, dither
 from voice_guide.ears.templates import POST, PRE, Templates
 from voice_guide.runners.simulate.synth import synthesize
 
@@ -98,3 +98,13 @@ def test_digital_silence_between_commands_loses_nothing():
     hissed = Listener(rec)
     noisy = np.clip(pcm + hiss, -32768, 32767).astype(np.int16)
     assert [d.command for d in hissed.feed(noisy) + hissed.flush() if d.command] == words
+
+
+def test_recent_audio_is_kept_by_absolute_index_across_the_ring():
+    ring = Recent(1000)
+    stream = np.arange(2600, dtype=np.int16)
+    for k in range(0, len(stream), 512):
+        ring.push(stream[k:k + 512])
+    assert ring.end == 2600
+    assert (ring.span(1700, 2600) == stream[1700:2600]).all()  # wraps inside the ring
+    assert ring.span(1500, 1700) is None and ring.span(2500, 2700) is None

@@ -26,6 +26,7 @@ Time is audio time (samples fed / 16000), so results are deterministic and faste
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -351,7 +352,8 @@ class Listener:
 
 
 class Recent:
-    """The last `size` samples heard, by absolute sample index."""
+    """The last `size` samples heard, by absolute sample index (a ring: each frame is
+    written once where it belongs, nothing is moved)."""
 
     def __init__(self, size: int) -> None:
         self._buf = np.zeros(size, dtype=np.int16)
@@ -359,8 +361,7 @@ class Recent:
 
     def push(self, frame: np.ndarray) -> None:
         n = len(frame)
-        self._buf = np.roll(self._buf, -n)
-        self._buf[-n:] = frame
+        self._buf[np.arange(self._end, self._end + n) % len(self._buf)] = frame
         self._end += n
 
     @property
@@ -369,10 +370,9 @@ class Recent:
 
     def span(self, a: int, b: int) -> np.ndarray | None:
         """Samples a..b (absolute), or None when they are no longer (or not yet) kept."""
-        size = len(self._buf)
-        if a < self._end - size or b > self._end or b < a or a < 0:
+        if a < self._end - len(self._buf) or b > self._end or b < a or a < 0:
             return None
-        return self._buf[size - (self._end - a): size - (self._end - b)].copy()
+        return self._buf.take(np.arange(a, b), mode="wrap")
 
 
 def dither(pcm: np.ndarray, rms: float = 8.0) -> np.ndarray:
@@ -383,22 +383,16 @@ def dither(pcm: np.ndarray, rms: float = 8.0) -> np.ndarray:
     return np.clip(np.round(x), -32768, 32767).astype(np.int16)
 
 
-_SHIPPED: dict[str, Templates | None] = {}
-_EMBEDDER: list[Embedder] = []
-
-
+@functools.cache
 def shipped_templates(lang: str) -> Templates | None:
     """The shipped templates for `lang`, loaded once per process (None: none shipped)."""
-    if lang not in _SHIPPED:
-        try:
-            _SHIPPED[lang] = Templates.load(lang)
-        except UserError:
-            _SHIPPED[lang] = None
-    return _SHIPPED[lang]
+    try:
+        return Templates.load(lang)
+    except UserError:
+        return None
 
 
+@functools.cache
 def embedder() -> Embedder:
     """One speech-embedding model per process (two ONNX sessions, 2.4 MB)."""
-    if not _EMBEDDER:
-        _EMBEDDER.append(Embedder())
-    return _EMBEDDER[0]
+    return Embedder()

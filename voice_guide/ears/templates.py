@@ -113,12 +113,10 @@ class Templates:
     def without_voices(self, voices: Iterable[str]) -> Templates:
         """The same set less the templates of these voices (a benchmark's held-out voices)."""
         keep = ~np.isin(self.voices, list(voices))
-        items = [(self.commands[k], self.phrases[k], self.voices[k],
-                  self.frames[self.offsets[k]:self.offsets[k + 1]])
-                 for k in np.flatnonzero(keep)]
-        out = Templates.from_embeddings(items, self.lang)
-        return Templates(out.frames, out.offsets, out.commands, out.phrases, out.voices,
-                         self.lang, self.weights[keep])
+        offsets = np.concatenate([[0], np.cumsum(self.lengths[keep])])
+        return Templates(self.frames[np.repeat(keep, self.lengths)], offsets,
+                         self.commands[keep], self.phrases[keep], self.voices[keep], self.lang,
+                         self.weights[keep])
 
     def merged(self, other: Templates) -> Templates:
         """Both sets in one (the therapist's enrolled takes beside the shipped ones)."""

@@ -17,6 +17,7 @@ import numpy as np
 
 from benchmarks import corpus
 from voice_guide.ears import recognizer as recognizers
+from voice_guide.ears.denoise import DenoiseConfig
 from voice_guide.ears.listener import Decision, Listener, ListenerConfig
 from voice_guide.ears.segmenter import SegmenterConfig
 from voice_guide.ears.templates import Templates
@@ -96,7 +97,8 @@ def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu
             s.chatter += 1
             if d:
                 s.false_accepts += 1
-                s.errors.append(f"chatter '{item.text}' ({item.voice}) -> {d.command}")
+                s.errors.append(f"chatter '{item.text}' ({item.voice}) -> {d.command}"
+                                f" [{why_heard(d)}]")
             continue
         s.commands += 1
         s.whole += any(abs(x.start - item.start) < WHOLE and abs(x.end - item.end) < WHOLE
@@ -108,11 +110,18 @@ def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu
             s.substituted += 1
             pair = (str(item.command), str(d.command))
             s.confusions[pair] = s.confusions.get(pair, 0) + 1
-            s.errors.append(f"'{item.text}' ({item.voice},{item.rate}) -> {d.command}")
+            s.errors.append(f"'{item.text}' ({item.voice},{item.rate}) -> {d.command}"
+                            f" [{why_heard(d)}]")
         else:
             s.errors.append(f"missed '{item.text}' ({item.voice},{item.rate})"
                             f" [{why.get(k, 'no utterance')}]")
     return s
+
+
+def why_heard(d: Decision) -> str:
+    """What decided an accepted command: the evidence, the grammar's text, the templates' best."""
+    best = ", ".join(f"{m.command} {m.distance:.3f}" for m in d.matches)
+    return f"{d.evidence}: grammar '{d.text}', confidence {d.confidence}, templates {best}"
 
 
 def _item_at(items: list[corpus.Item], d: Decision) -> int | None:
@@ -136,7 +145,8 @@ def templates_for(lang: str, split: str, use: bool) -> Templates | None:
 
 def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Listener:
     seg = SegmenterConfig(hangover=args.hangover, use_vad=args.vad in ("both", "silero"),
-                          use_energy=args.vad in ("both", "energy"))
+                          use_energy=args.vad in ("both", "energy"),
+                          hold_margin_db=args.hold_margin)
     cfg = ListenerConfig.for_lang(lang)
     if args.min_words is not None:
         cfg = replace(cfg, min_words=args.min_words, extra_words=args.extra_words)
@@ -146,6 +156,9 @@ def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Li
         cfg = replace(cfg, max_uncovered=args.max_uncovered if args.max_uncovered >= 0 else None)
     if args.uncovered_room is not None:
         cfg = replace(cfg, uncovered_room_db=args.uncovered_room)
+    if args.denoise:
+        over, floor = (float(v) for v in args.denoise.split(","))
+        cfg = replace(cfg, denoise=DenoiseConfig(over=over, floor=floor))
     return Listener(rec, lang=lang, config=cfg, segmenter=seg, templates=templates)
 
 
@@ -171,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--vad", choices=["both", "silero", "energy"], default="both")
     p.add_argument("--hangover", type=float, default=SegmenterConfig.hangover)
+    p.add_argument("--hold-margin", type=float, default=SegmenterConfig.hold_margin_db,
+                   help="tuning: dB above the busy room's floor that keeps an utterance open")
     p.add_argument("--min-words", type=int, default=None, help="tuning: chatter word rule")
     p.add_argument("--extra-words", type=int, default=0)
     p.add_argument("--room-margin", type=float, default=None,
@@ -181,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="tuning: dB above the room that counts as speech for that rule")
     p.add_argument("--no-templates", action="store_true",
                    help="the listener without the template witness (the earlier listener)")
+    p.add_argument("--denoise", default=None, metavar="OVER,FLOOR",
+                   help="tuning: spectral subtraction before the templates (e.g. 2,0.05)")
     p.add_argument("--errors", action="store_true", help="list every error")
     args = p.parse_args(argv)
     conds = args.conditions.split(",")

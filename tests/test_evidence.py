@@ -117,3 +117,17 @@ def test_long_speech_falls_back_to_the_older_rules_and_asks_for_numb():
     refused = Witnesses("next", reason="too long")
     assert judge(ranked(("next", 0.01)), refused, length=3.0).command is None
     assert judge([], replace(refused, rules_accept=True)).command == "next"  # no templates
+
+
+def test_numb_carried_only_by_the_grammar_agreeing_is_asked_back():
+    """Two weak witnesses together ('stays local' in babble: grammar 'tingling', templates
+    numb at 0.190) do not stop the work on their own: the guide asks back."""
+    limit = threshold("numb", frozenset(), CFG)
+    grammar = Witnesses("numb", rules_accept=True)
+    weak = judge(ranked(("numb", limit + CFG.agree / 2), ("finish", 0.4)), grammar)
+    assert (weak.command, weak.confirm) == ("numb", True)
+    strong = judge(ranked(("numb", limit - 0.01), ("finish", 0.4)), grammar)
+    assert (strong.command, strong.confirm) == ("numb", False)
+    other = judge(ranked(("next", LIMIT + CFG.agree / 2), ("back", 0.4)),
+                  Witnesses("next", rules_accept=True))
+    assert (other.command, other.confirm) == ("next", False)  # only safety commands ask

@@ -35,6 +35,7 @@ from typing import Literal
 import numpy as np
 
 from voice_guide.ears.coverage import clipped, uncovered
+from voice_guide.ears.denoise import DenoiseConfig, noise_power, subtract
 from voice_guide.ears.embedding import Embedder
 from voice_guide.ears.evidence import EvidenceConfig, Verdict, Witnesses, weigh
 from voice_guide.ears.grammar import normalise
@@ -90,6 +91,7 @@ class ListenerConfig:
     max_uncovered: float | None = 0.03  # seconds of speech the phrasing's words may leave out
     uncovered_room_db: float = 10.0     # ... counting only frames this far above the room
     min_gap_templates: float = 0.3  # the gap rule when the templates vouch for the command (s)
+    denoise: DenoiseConfig | None = None  # the room's steady noise out of the templates' query
     evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
 
     @classmethod
@@ -251,7 +253,18 @@ class Listener:
         a, b = lo + a - int(PRE * RATE), lo + b + int(POST * RATE)
         x = np.zeros(b - a, dtype=np.int16)
         x[max(0, -a):max(0, -a) + len(audio[max(a, 0):b])] = audio[max(a, 0):b]
+        if self.cfg.denoise is not None and not cleaned:
+            x = self._denoised(x, seg.start)
         return dither(x)
+
+    def _denoised(self, x: np.ndarray, start: float) -> np.ndarray:
+        """`x` with the room's noise, as heard in the seconds before `start`, taken out."""
+        cfg = self.cfg.denoise
+        assert cfg is not None
+        end = int(round((start - SEARCH) * RATE))
+        heard = self._recent.span(max(0, end - int(cfg.history * RATE)), max(0, end))
+        noise = None if heard is None else noise_power(heard, cfg.percentile)
+        return x if noise is None else subtract(x, noise, cfg)
 
     def _heard_around(self, seg: Segment, cleaned: bool) -> tuple[np.ndarray, float]:
         """Audio around a segment and the audio time of its first sample: what was heard from

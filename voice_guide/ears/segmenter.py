@@ -27,6 +27,7 @@ class SegmenterConfig:
     postroll: float = 0.10      # audio kept after the last speech frame (s)
     vad_threshold: float = 0.5  # silero probability
     margin_db: float = 10.0     # energy above the adaptive floor (when the room is busy)
+    hold_margin_db: float = 10.0  # ... to go on with an utterance already open (hysteresis)
     busy_ratio: float = 0.6     # VAD says speech this often: babble, turn the energy gate on
     floor_seconds: float = 3.0  # history for the floor
     floor_percentile: float = 10.0
@@ -142,5 +143,6 @@ class Segmenter:
         busy = self._vad is None or (known and np.mean(self._voiced) >= self.cfg.busy_ratio)
         if self.cfg.use_energy and busy:
             floor = np.percentile(self._energies, self.cfg.floor_percentile)
-            return voiced and energy >= floor + self.cfg.margin_db
+            margin = self.cfg.hold_margin_db if self.open else self.cfg.margin_db
+            return voiced and energy >= floor + margin
         return voiced

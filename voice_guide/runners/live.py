@@ -28,13 +28,20 @@ import time
 import numpy as np
 
 from voice_guide import settings as settings_mod
+from voice_guide.audio.mic import Microphone
 from voice_guide.const import RATE
+from voice_guide.dialogue.core import Dialogue
+from voice_guide.ears import grammar, recognizer
 from voice_guide.ears.grammar import normalise
+from voice_guide.ears.listener import Listener
+from voice_guide.errors import UserError
 from voice_guide.events import Event, cue
 from voice_guide.protocol.messages import Messages
+from voice_guide.record.recording import recording
 from voice_guide.runners.keys import cbreak, key_map, press
 from voice_guide.runners.keys import reader as key_reader
 from voice_guide.runners.typed import TypedCommands
+from voice_guide.session.barge_in import GuardedListener
 from voice_guide.session.core import ECHO_TAIL, Session, Speech
 from voice_guide.session.screen import SessionScreen, want_screen
 from voice_guide.session.sinks import sinks_for
@@ -74,11 +81,6 @@ class LiveSession:
     # -- construction ---------------------------------------------------------------------
 
     def _build_session(self, protocol) -> Session:
-        from voice_guide.dialogue.core import Dialogue
-        from voice_guide.ears import grammar, recognizer
-        from voice_guide.ears.listener import Listener
-        from voice_guide.session.barge_in import GuardedListener
-
         gram = grammar.load(self.lang)
         rec = recognizer.create(self.args.engine, model=self.args.model, lang=self.lang,
                                 grammar=gram)
@@ -106,9 +108,6 @@ class LiveSession:
                             on_speech=lambda text, s, e: self.q.put(("spoke", text, s, e)))
 
     def _open_mic(self):
-        from voice_guide.audio.mic import Microphone
-        from voice_guide.errors import UserError
-
         device = settings_mod.device_arg(self.settings.input_device)
         mic = Microphone(device, lambda pcm, t: self.q.put(("audio", pcm, t)),
                          lambda state, detail: self.q.put(("mic", state, detail)),
@@ -300,8 +299,6 @@ class LiveSession:
 
 def run_live(protocol, args: argparse.Namespace) -> int:
     """Entry point used by `voice-guide run` (cli_core) when --keyboard is not given."""
-    from voice_guide.record.recording import recording
-
     signal.signal(signal.SIGINT, signal.default_int_handler)
     live = LiveSession(protocol, args)
     with recording(live.session, args, engine=getattr(args, "engine", None) or "auto"):

@@ -21,6 +21,8 @@ from voice_guide.audio.sources import load_wav
 from voice_guide.const import RATE
 from voice_guide.dialogue.core import Dialogue
 from voice_guide.dialogue.machine import CONFIRM, states
+from voice_guide.ears.listener import Listener
+from voice_guide.ears.recognizer import create
 from voice_guide.errors import UserError, located
 from voice_guide.events import Event
 from voice_guide.protocol import registry
@@ -62,15 +64,12 @@ class Simulator:
                  recognizer=None, render: Callable[[str], np.ndarray] | None = None,
                  wav: Path | None = None, polite: bool = True) -> None:
         """`polite`: cues that can wait do, while the therapist speaks (speaker.waits)."""
-        from voice_guide.ears.listener import Listener
-
         self.script = script
         self.sinks = sinks
         self.synth = synthesize
         protocol = registry.resolve(script.protocol, language=script.lang)
         _check_expects(script, protocol)
         if recognizer is None:
-            from voice_guide.ears.recognizer import create
             recognizer = create(script.engine, model=script.model, lang=script.lang)
         self.ref = voiced_rms(self._speech("located", None))
         speaking = (lambda: self.session.listener.hearing) if polite else None

@@ -165,3 +165,68 @@ def test_a_circle_and_a_lazy_import_are_caught(tmp_path):
     edges = [("a", "b", False, 1), ("b", "c", True, 2), ("c", "a", False, 3), ("c", "d", False, 4)]
     assert circles(edges) == [{"a", "b", "c"}]
     assert circles(edges[1:]) == []
+
+
+def is_private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def private_names(tree: ast.AST) -> set[str]:
+    """The `_names` a module defines: functions, classes, variables, attributes it assigns."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            names.add(node.attr)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+    return {n for n in names if is_private(n)}
+
+
+def private_crossings(trees: dict[str, ast.AST]) -> list[str]:
+    """Where a module uses another package module's private name: `from m import _x`, or
+    `._x` read on anything when `_x` is defined by another module and not by this one (a
+    third-party private such as `os._exit` is not the package's and is not counted)."""
+    defined = {name: private_names(tree) for name, tree in trees.items()}
+    elsewhere: dict[str, set[str]] = {}
+    for name, names in defined.items():
+        for private in names:
+            elsewhere.setdefault(private, set()).add(name)
+    found = []
+    for name, tree in trees.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "")
+                                                     .startswith(PACKAGE.name)):
+                found += [f"{name}:{node.lineno} imports {a.name} from {node.module}"
+                          for a in node.names if is_private(a.name)]
+            elif isinstance(node, ast.Attribute) and is_private(node.attr) and \
+                    node.attr not in defined[name] and elsewhere.get(node.attr, set()) - {name}:
+                owners = ", ".join(sorted(elsewhere[node.attr]))
+                found.append(f"{name}:{node.lineno} uses {node.attr} of {owners}")
+    return found
+
+
+def test_no_private_name_crosses_a_module():
+    """A `_name` is its module's own business: another module needing it means it is part of
+    an interface, so it gets a public name (or the caller gets a public method)."""
+    trees = {name: ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+             for name, path in modules().items()}
+    found = private_crossings(trees)
+    assert not found, "private names used across modules (make them public):\n" + \
+        "\n".join(found)
+
+
+def test_a_private_crossing_is_caught():
+    trees = {
+        "voice_guide.a": ast.parse("_LIMIT = 3\nclass A:\n    def _end(self):\n        pass\n"),
+        "voice_guide.b": ast.parse("from voice_guide.a import _LIMIT\n"),
+        "voice_guide.c": ast.parse("def f(d):\n    d._end()\n"),
+        "voice_guide.d": ast.parse("import os\nclass D:\n    def _end(self):\n        pass\n"
+                                   "def g(d):\n    d._end()\n    os._exit(0)\n"),
+    }
+    found = private_crossings(trees)
+    assert found == ["voice_guide.b:1 imports _LIMIT from voice_guide.a",
+                     "voice_guide.c:2 uses _end of voice_guide.a, voice_guide.d"]

@@ -230,3 +230,17 @@ def test_a_private_crossing_is_caught():
     found = private_crossings(trees)
     assert found == ["voice_guide.b:1 imports _LIMIT from voice_guide.a",
                      "voice_guide.c:2 uses _end of voice_guide.a, voice_guide.d"]
+
+
+def test_argparse_stops_at_the_cli():
+    """Below voice_guide.cli the runners take frozen option dataclasses (runners/options.py,
+    RecordOptions), never the parsed arguments: no module outside cli/ imports argparse."""
+    outside = []
+    for name, path in modules().items():
+        if name.startswith(f"{PACKAGE.name}.cli"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import) and any(a.name == "argparse" for a in node.names) \
+                    or isinstance(node, ast.ImportFrom) and node.module == "argparse":
+                outside.append(f"{name}:{node.lineno}")
+    assert not outside, f"argparse below the CLI: {outside}"

@@ -16,6 +16,7 @@ import numpy as np
 
 from voice_guide import settings as settings_mod
 from voice_guide.audio.mic import Microphone
+from voice_guide.cli.options import add_voice_options, settings_from
 from voice_guide.ears import grammar, recognizer
 from voice_guide.ears.listener import Listener
 from voice_guide.errors import UserError
@@ -36,7 +37,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("say", help="speak a sentence with the chosen voice (try settings)")
     p.add_argument("text", nargs="+")
-    settings_mod.add_options(p, devices="o")
+    add_voice_options(p, devices="o")
     p.set_defaults(func=cmd_say)
 
     p = sub.add_parser("keys", help="show the key map for --keys, and test keys or a pedal")
@@ -56,7 +57,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_live_options(run: argparse.ArgumentParser) -> None:
-    settings_mod.add_options(run, devices="io")
+    add_voice_options(run, devices="io")
     run.add_argument("--engine", default="auto", help="recognizer: auto, pocketsphinx, vosk")
     run.add_argument("--model", help="Vosk model folder")
     run.add_argument("--lang", help="recognition language (default: settings, then en)")
@@ -108,7 +109,7 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 
 def cmd_say(args: argparse.Namespace) -> int:
-    s = settings_mod.from_args(args)
+    s = settings_from(args)
     with Speaker(s, text=sys.stdout) as speaker:
         speaker.say(" ".join(args.text))
         speaker.wait_idle(60)

@@ -13,8 +13,8 @@ and a log is locked (flock) while a session writes it, so two resumes never inte
 If the disk fills up or the folder cannot be written, the session goes on: the problem is said
 once on stderr, the log is cut back to its last complete line, and nothing more is written.
 
-`recording(session, args, engine=...)` (voice_guide.record.recording) is the one call every runner
-makes around its run; it chooses between a new log (here) and a resumed one
+`recording(session, options, engine=...)` (voice_guide.record.recording) is the one call every
+runner makes around its run; it chooses between a new log (here) and a resumed one
 (voice_guide.record.resume).
 """
 

@@ -17,7 +17,6 @@ Self-hearing: the speaker reports each clip as it starts (expected end) and when
 
 from __future__ import annotations
 
-import argparse
 import os
 import queue
 import signal
@@ -40,6 +39,7 @@ from voice_guide.protocol.messages import Messages
 from voice_guide.record.recording import recording
 from voice_guide.runners.keys import cbreak, key_map, press
 from voice_guide.runners.keys import reader as key_reader
+from voice_guide.runners.options import SessionOptions
 from voice_guide.runners.typed import TypedCommands
 from voice_guide.session.barge_in import GuardedListener
 from voice_guide.session.core import ECHO_TAIL, Session, Speech
@@ -56,10 +56,10 @@ END_GRACE = 15.0  # s to let the last cue finish after the session ends
 class LiveSession:
     """Owns the devices; `run()` until the session ends or SIGINT."""
 
-    def __init__(self, protocol, args: argparse.Namespace) -> None:
-        self.args = args
-        settings = settings_mod.from_args(args)
-        self.lang = args.lang or settings.language or protocol.language
+    def __init__(self, protocol, options: SessionOptions) -> None:
+        self.options = options
+        settings = options.settings
+        self.lang = options.lang or settings.language or protocol.language
         self.settings = settings.for_language(self.lang)  # Korean voice for a Korean session
         self.q: queue.Queue = queue.Queue()
         self.samples = 0
@@ -69,9 +69,9 @@ class LiveSession:
         self.typed = TypedCommands(protocol.language)
         self.keys = key_map(self.settings.keys)
         self.screen = None
-        if want_screen(getattr(args, "screen", None), args.json, default=True):
+        if want_screen(options.screen, options.json, default=True):
             self.screen = SessionScreen(protocol, self.messages, lambda: self.now,
-                                        keys=self.keys if getattr(args, "keys", False) else None)
+                                        keys=self.keys if options.keys else None)
         self.summary = Summary(self.messages.title)
         self.session = self._build_session(protocol)
         self.speaker = self._build_speaker()
@@ -82,15 +82,15 @@ class LiveSession:
 
     def _build_session(self, protocol) -> Session:
         gram = grammar.load(self.lang)
-        rec = recognizer.create(self.args.engine, model=self.args.model, lang=self.lang,
+        rec = recognizer.create(self.options.engine, model=self.options.model, lang=self.lang,
                                 grammar=gram)
         listener = Listener(rec, lang=self.lang)
         self.hearing = lambda: listener.hearing  # the therapist speaking: some cues wait
         session = Session(Dialogue(protocol),
-                          [*([self.screen] if self.screen else sinks_for(self.args.json)),
+                          [*([self.screen] if self.screen else sinks_for(self.options.json)),
                            self.summary, self._to_speaker],
                           listener=listener)  # the session sets the listener's echo filter
-        log = self._log_decision if getattr(self.args, "verbose", False) else None
+        log = self._log_decision if self.options.verbose else None
         session.listener = GuardedListener(listener, gram, lambda: session.speech, ECHO_TAIL,
                                            log)
         return session
@@ -137,7 +137,7 @@ class LiveSession:
 
     def run(self) -> int:
         """With --keys (and a terminal) keypresses drive it too; else typed lines."""
-        fd = sys.stdin.fileno() if getattr(self.args, "keys", False) else None
+        fd = sys.stdin.fileno() if self.options.keys else None
         if fd is None or not os.isatty(fd):
             return self._run(self._read_stdin)
         with cbreak(fd):
@@ -222,7 +222,7 @@ class LiveSession:
         before = self.session.rejected_total
         self.session.feed_audio(pcm)
         new = self.session.rejected_total - before
-        if getattr(self.args, "verbose", False) and new:
+        if self.options.verbose and new:
             for d, why in list(self.session.rejected)[-new:]:
                 if self.screen is not None:
                     self.screen.refused(str(d.command), why)
@@ -264,7 +264,7 @@ class LiveSession:
         self.speaker.say(cue(t, text, priority="normal"))
         if self.screen is not None:
             self.screen.note(text)
-        elif self.args.json:
+        elif self.options.json:
             print(text, file=sys.stderr, flush=True)
 
     def _read_stdin(self) -> None:
@@ -289,7 +289,7 @@ class LiveSession:
             return
         if self.screen is not None:
             return self.screen.note(msg)
-        print(msg, file=sys.stderr if self.args.json else sys.stdout, flush=True)
+        print(msg, file=sys.stderr if self.options.json else sys.stdout, flush=True)
 
     def close(self) -> None:
         if self.mic is not None:
@@ -297,11 +297,11 @@ class LiveSession:
         self.speaker.close()
 
 
-def run_live(protocol, args: argparse.Namespace) -> int:
+def run_live(protocol, options: SessionOptions) -> int:
     """Entry point used by `voice-guide run` (cli_core) when --keyboard is not given."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    live = LiveSession(protocol, args)
-    with recording(live.session, args, engine=getattr(args, "engine", None) or "auto"):
+    live = LiveSession(protocol, options)
+    with recording(live.session, options.record, engine=options.engine):
         return live.run()
 
 

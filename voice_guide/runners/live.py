@@ -34,7 +34,7 @@ from voice_guide.ears import grammar, recognizer
 from voice_guide.ears.grammar import normalise
 from voice_guide.ears.listener import Listener
 from voice_guide.errors import UserError
-from voice_guide.events import Event, cue
+from voice_guide.events import Device, Event, cue
 from voice_guide.protocol.messages import Messages
 from voice_guide.record.recording import recording
 from voice_guide.runners.keys import cbreak, key_map, press
@@ -260,7 +260,7 @@ class LiveSession:
         text = self.messages("mic_lost" if self.mic_lost else "mic_back")
         t = self.now
         for sink in self.session.sinks[:-1]:
-            sink(Event(t, "device", {"state": state, "detail": detail}))
+            sink(Device(t, state=state, detail=detail))
         self.speaker.say(cue(t, text, priority="normal"))
         if self.screen is not None:
             self.screen.note(text)

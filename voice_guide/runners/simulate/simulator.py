@@ -25,6 +25,7 @@ from voice_guide.ears.listener import Listener
 from voice_guide.ears.recognizer import create
 from voice_guide.errors import UserError, located
 from voice_guide.events import Event
+from voice_guide.events import Turn as TurnEvent
 from voice_guide.protocol import registry
 from voice_guide.record.store import private_open, refuse_log_target
 from voice_guide.runners.simulate.guide_voice import Clip, GuideVoice
@@ -141,15 +142,15 @@ class Simulator:
         self._advance_to(start)
         start = self.now
         end = start + (turn.seconds if turn.kind == "silence" else len(pcm) / RATE)
-        data = {"start": round(start, 3), "end": round(end, 3), "kind": turn.kind,
-                "line": turn.line, "attempt": attempt + 1}
-        if correction:
-            data["correction"] = True
+        text = None
         if turn.kind != "silence":
-            data["text"] = turn.text if turn.kind == "say" else Path(turn.text).name
+            text = turn.text if turn.kind == "say" else Path(turn.text).name
             self.placed.append(Placed(self.pos, pcm.astype(np.float64)))
+        event = TurnEvent(start, start=round(start, 3), end=round(end, 3), kind=turn.kind,
+                          line=turn.line, attempt=attempt + 1, correction=bool(correction),
+                          text=text)
         for sink in self.sinks:
-            sink(Event(start, "turn", data))
+            sink(event)
         self._advance_to(end)
         self.prev_end = end
 

@@ -10,7 +10,8 @@ import argparse
 import json
 import sys
 
-from voice_guide.audio import sources as audio_source
+from voice_guide.audio import pcm
+from voice_guide.audio.mic import microphone
 from voice_guide.ears import recognizer as recognizers
 from voice_guide.ears.listener import Decision, Listener
 from voice_guide.errors import UserError
@@ -36,8 +37,7 @@ def add_parsers(subparsers) -> None:
 
 
 def listen(args: argparse.Namespace) -> int:
-    source = (audio_source.microphone() if args.audio == "mic"
-              else audio_source.read(args.audio))
+    source = microphone() if args.audio == "mic" else pcm.read(args.audio)
     rec = recognizers.create(args.engine, model=args.model, lang=args.lang)
     listener = Listener(rec, lang=args.lang)
     for chunk in source:

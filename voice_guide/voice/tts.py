@@ -17,7 +17,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from voice_guide.audio.sources import load_wav
+from voice_guide.audio.pcm import load_wav
 from voice_guide.errors import SpeechUnavailable
 from voice_guide.voice import natural as natural_voice
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_guide.audio.sources import load_wav
+from voice_guide.audio.pcm import clip_int16, load_wav
 from voice_guide.const import RATE
 from voice_guide.dialogue.core import Dialogue
 from voice_guide.dialogue.machine import CONFIRM, states
@@ -205,7 +205,7 @@ class Simulator:
         out += self.hiss.normal(0.0, ROOM_HISS, n)
         if self.noise is not None:
             out += self.noise.read(n)
-        return np.clip(np.round(out), -32768, 32767).astype(np.int16)
+        return clip_int16(out)
 
     def _on_clip(self, clip: Clip) -> None:
         """Scale the clip to the echo level once, and tell the guard it is being spoken."""

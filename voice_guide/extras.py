@@ -8,6 +8,7 @@ one line naming what to install, not an ImportError traceback (exit 2, as for an
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from types import ModuleType
 
 from voice_guide.errors import UserError
@@ -25,3 +26,11 @@ def require(module: str, *, extra: str | None = None, needed_for: str) -> Module
         command = f"pip install 'voice-guide[{extra}]'" if extra else f"pip install {module}"
         raise UserError(f"{needed_for} needs the {module} library, which is not installed: "
                         f"{command}") from None
+
+
+def installed(module: str) -> bool:
+    """Whether `module` can be imported, without importing it (it may be slow to load)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a parent package missing, or a module blocked
+        return False

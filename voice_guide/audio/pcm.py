@@ -20,7 +20,8 @@ import soundfile as sf
 import soxr
 
 from voice_guide.const import RATE
-from voice_guide.errors import UserError, one_line
+from voice_guide.errors import UserError
+from voice_guide.notice import warn
 from voice_guide.userfile import open_regular
 
 CHUNK_SECONDS = 0.1
@@ -161,7 +162,7 @@ def load_wav(path: str | Path) -> np.ndarray:
 
 def _warn(message: str) -> None:
     """Odd but usable input: said on stderr, and the audio is used anyway."""
-    print(f"voice-guide: warning: {one_line(message)}", file=sys.stderr, flush=True)
+    warn(message)
 
 
 def _chunks(f: sf.SoundFile, path, chunk_seconds: float) -> Iterator[np.ndarray]:

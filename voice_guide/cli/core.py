@@ -12,6 +12,7 @@ from voice_guide import settings as settings_mod
 from voice_guide.cli.options import options_from, record_options, settings_from
 from voice_guide.dialogue import graph
 from voice_guide.errors import UserError, problems_of
+from voice_guide.notice import notice
 from voice_guide.protocol import registry, translation
 from voice_guide.protocol.loader import check_beside, lint, load_protocol
 from voice_guide.runners.keyboard import run_keyboard
@@ -62,7 +63,7 @@ def cmd_protocols(args: argparse.Namespace) -> int:
         else:
             print(f"{e.id:28} {e.title}  [{e.origin}; {e.source}]")
     if not args.json:
-        print(f"(your own protocols go in {registry.user_folder()})", file=sys.stderr)
+        notice(f"(your own protocols go in {registry.user_folder()})")
     return 0
 
 
@@ -73,12 +74,12 @@ def cmd_check(args: argparse.Namespace) -> int:
             protocol = load_protocol(path)
         except UserError as exc:
             for problem in problems_of(exc):
-                print(problem, file=sys.stderr)
+                notice(problem)
             failed = True
             continue
         findings = lint(protocol)
         for finding in findings:
-            print(finding, file=sys.stderr)
+            notice(finding)
         if any(": error: " in f for f in findings):
             failed = True
             continue
@@ -91,8 +92,8 @@ def _check_translations(path: Path) -> bool:
     """Report the translations beside a protocol (`psoas.ko.yaml`); True when one fails."""
     findings = check_beside(path) if path.is_file() else []
     for finding in findings:
-        print(finding, file=sys.stderr if ": error: " in finding or ": warning: " in finding
-              else sys.stdout)
+        notice(finding, None if ": error: " in finding or ": warning: " in finding
+               else sys.stdout)
     return any(": error: " in f for f in findings)
 
 

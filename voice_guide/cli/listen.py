@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from voice_guide.audio import pcm
 from voice_guide.audio.mic import microphone
@@ -16,6 +15,7 @@ from voice_guide.ears import recognizer as recognizers
 from voice_guide.ears.listener import Decision, Listener
 from voice_guide.errors import UserError
 from voice_guide.extras import require
+from voice_guide.notice import notice
 
 
 def add_parsers(subparsers) -> None:
@@ -84,5 +84,5 @@ def download(args: argparse.Namespace) -> int:
         raise UserError(f"Vosk knows no model for language {args.lang!r}") from None
     except Exception as exc:  # requests' errors, unzip errors: one line for the user
         raise UserError(f"model download failed: {exc.__class__.__name__}: {exc}") from None
-    print(f"voice-guide: Vosk model for {args.lang} is in ~/.cache/vosk", file=sys.stderr)
+    notice(f"voice-guide: Vosk model for {args.lang} is in ~/.cache/vosk")
     return 0

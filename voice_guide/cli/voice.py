@@ -20,6 +20,7 @@ from voice_guide.cli.options import add_voice_options, settings_from
 from voice_guide.ears import grammar, recognizer
 from voice_guide.ears.listener import Listener
 from voice_guide.errors import UserError
+from voice_guide.notice import notice
 from voice_guide.runners.keys import cbreak, key_map, key_name, read_keys, shown
 from voice_guide.voice.announcer import Announcer, make_speaker
 from voice_guide.voice.natural import listing
@@ -83,7 +84,7 @@ def cmd_voices(args: argparse.Namespace) -> int:
             continue
         mark = "*" if current and current in (v["id"], v["name"]) else " "
         print(f"{mark} {v['kind']:9} {v['id']:24} {v['name']:28} {langs}")
-    print("(choose one with --voice ID --save-settings)", file=sys.stderr)
+    notice("(choose one with --voice ID --save-settings)")
     return 0
 
 
@@ -124,7 +125,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
     print("key          command")
     for key, command in keys.items():
         print(f"{key:12} {command}")
-    print(f"(change them under 'keys:' in {settings_mod.settings_path()})", file=sys.stderr)
+    notice(f"(change them under 'keys:' in {settings_mod.settings_path()})")
     if not sys.stdin.isatty():
         return 0
 
@@ -171,7 +172,7 @@ def cmd_check_mic(args: argparse.Namespace) -> int:
                 print(f"\nheard: {d.text or '?'} -> {what}", flush=True)
 
     def on_state(state: str, detail: str) -> None:
-        print(f"\nmicrophone {state}: {detail}", file=sys.stderr, flush=True)
+        notice(f"\nmicrophone {state}: {detail}")
 
     mic = Microphone(device, on_audio, on_state)
     try:

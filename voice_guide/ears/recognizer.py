@@ -7,6 +7,7 @@ importable from here).
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -19,9 +20,13 @@ from voice_guide.ears.grammar import Grammar
 from voice_guide.ears.hypothesis import Hypothesis, Recognizer
 from voice_guide.errors import UserError
 from voice_guide.extras import installed, require
+from voice_guide.notice import notice
 
-#: Folders where Vosk's own `Model(lang=...)` looks for downloaded models (vosk 0.3.45).
-VOSK_CACHE_DIRS = ("/usr/share/vosk", "~/AppData/Local/vosk", "~/.cache/vosk")
+_LOG = logging.getLogger(__name__)
+#: Folders where Vosk's own `Model(lang=...)` looks for downloaded models (vosk 0.3.45), those
+#: of this platform only (Vosk also looks in ~/AppData/Local/vosk, a Windows folder).
+VOSK_CACHE_DIRS = ("/usr/share/vosk", "~/.cache/vosk") + (
+    ("~/AppData/Local/vosk",) if sys.platform == "win32" else ())
 ENGINES = ("auto", "pocketsphinx", "vosk")
 GET_MODEL = ("get one with `voice-guide model download` (needs the network once), or unpack "
              "one from https://alphacephei.com/vosk/models and give --model DIR")
@@ -76,8 +81,7 @@ def create(engine: str = "auto", *, model: str | None = None, lang: str = "en",
     path, why = _vosk_model(engine, model, lang)
     if path is not None:
         if announce:  # the model takes a few seconds to load: say so rather than go silent
-            print(f"voice-guide: loading the Vosk model for {lang!r} (a few seconds)...",
-                  file=sys.stderr, flush=True)
+            notice(f"voice-guide: loading the Vosk model for {lang!r} (a few seconds)...")
         rec: Recognizer = VoskRecognizer(path, lang=lang, grammar=grammar)
         reason = f"engine: vosk ({why})"
     else:
@@ -88,7 +92,7 @@ def create(engine: str = "auto", *, model: str | None = None, lang: str = "en",
         rec = PocketSphinxRecognizer(grammar=grammar)
         reason = "engine: pocketsphinx" + (f" ({why})" if engine == "auto" and why else "")
     if announce:
-        print(f"voice-guide: {reason}", file=sys.stderr)
+        _LOG.info("voice-guide: %s", reason)
     return Guarded(rec)
 
 
@@ -119,7 +123,7 @@ class Guarded:
     def __init__(self, inner: Recognizer, warn=None) -> None:
         self.inner = inner
         self.failures = 0
-        self.warn = warn or (lambda msg: print(msg, file=sys.stderr, flush=True))
+        self.warn = warn or notice
 
     def __getattr__(self, name: str):
         return getattr(self.inner, name)  # name, grammar, engine-specific attributes

@@ -24,6 +24,7 @@ from typing import TextIO
 from voice_guide.dialogue.core import Dialogue
 from voice_guide.ears.grammar import normalise
 from voice_guide.errors import UserError
+from voice_guide.notice import notice
 from voice_guide.protocol.messages import Messages
 from voice_guide.record.recording import recording
 from voice_guide.runners.keys import cbreak, key_map, press
@@ -143,13 +144,16 @@ def run_keyboard(protocol, options: SessionOptions) -> int:
                         "(type commands with --keyboard instead)")
     messages = Messages(protocol)
     summary = Summary(messages.title)
-    notice = (lambda msg: print(msg, file=sys.stderr, flush=True)) if options.json else \
-        (lambda msg: print(msg, flush=True))
+    out = None if options.json else sys.stdout  # --json: stdout holds the events only
+
+    def show(msg: str) -> None:
+        notice(msg, out)
+
     screen = None
     if want_screen(options.screen, options.json, default=bool(keys)):
         screen = SessionScreen(protocol, messages, lambda: keyboard.now(), keys=keys)
     verbose = options.verbose and screen is None  # stderr would tear it
-    voice = Announcer(make_speaker(settings, verbose), screen.note if screen else notice)
+    voice = Announcer(make_speaker(settings, verbose), screen.note if screen else show)
     shown = [screen] if screen else sinks_for(options.json)
     session = Session(Dialogue(protocol), [*shown, summary, voice.sink])
     code = 0
@@ -167,7 +171,7 @@ def run_keyboard(protocol, options: SessionOptions) -> int:
                     voice.tell(messages("interrupted", title=d.step.title if d.step
                                         else d.state))
         for line in summary.shown(messages):
-            notice(line)
+            show(line)
         voice.speaker.say(summary.spoken(messages))
     finally:
         voice.close()

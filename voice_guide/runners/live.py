@@ -17,6 +17,7 @@ Self-hearing: the speaker reports each clip as it starts (expected end) and when
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import signal
@@ -35,6 +36,7 @@ from voice_guide.ears.grammar import normalise
 from voice_guide.ears.listener import Listener
 from voice_guide.errors import UserError
 from voice_guide.events import Device, Event, cue
+from voice_guide.notice import notice
 from voice_guide.protocol.messages import Messages
 from voice_guide.record.recording import recording
 from voice_guide.runners.keys import cbreak, key_map, press
@@ -49,6 +51,7 @@ from voice_guide.session.summary import Summary
 from voice_guide.vocabulary import ALWAYS_ACTIVE
 from voice_guide.voice.announcer import Announcer, make_speaker
 
+_LOG = logging.getLogger(__name__)
 GAP = 0.25        # s without microphone audio before silence is fed in its place
 END_GRACE = 15.0  # s to let the last cue finish after the session ends
 
@@ -99,8 +102,7 @@ class LiveSession:
         if self.screen is not None:
             return self.screen.refused(d.text or "?", why) if why else None
         verdict = f"rejected: {why}" if why else f"-> {d.command}"
-        print(f"[heard {d.start:.2f}-{d.end:.2f}s] {d.text or '?'!r} {verdict}",
-              file=sys.stderr, flush=True)
+        _LOG.info("[heard %.2f-%.2fs] %r %s", d.start, d.end, d.text or "?", verdict)
 
     def _build_speaker(self):
         return make_speaker(self.settings, therapist_speaking=self.hearing,
@@ -227,8 +229,7 @@ class LiveSession:
                 if self.screen is not None:
                     self.screen.refused(str(d.command), why)
                     continue
-                print(f"[heard {d.start:.2f}-{d.end:.2f}s] {d.command} ignored: {why}",
-                      file=sys.stderr, flush=True)
+                _LOG.info("[heard %.2f-%.2fs] %s ignored: %s", d.start, d.end, d.command, why)
 
     def _speaking(self, kind: str, text: str, start: float, end: float) -> None:
         a_start, a_end = self.audio_time(start), self.audio_time(end)
@@ -265,7 +266,7 @@ class LiveSession:
         if self.screen is not None:
             self.screen.note(text)
         elif self.options.json:
-            print(text, file=sys.stderr, flush=True)
+            notice(text)
 
     def _read_stdin(self) -> None:
         try:
@@ -289,7 +290,7 @@ class LiveSession:
             return
         if self.screen is not None:
             return self.screen.note(msg)
-        print(msg, file=sys.stderr if self.options.json else sys.stdout, flush=True)
+        notice(msg, None if self.options.json else sys.stdout)
 
     def close(self) -> None:
         if self.mic is not None:

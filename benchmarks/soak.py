@@ -199,7 +199,7 @@ def run(minutes: float, echo_db: float | None, trace: bool, *, warmup: float | N
     tracemalloc snapshots (with that many frames) at the end of the warm-up and at the end."""
     os.environ.setdefault("VOICE_GUIDE_DATA", tempfile.mkdtemp(prefix="vg-soak-"))
     from voice_guide.record.reader import read_log
-    from voice_guide.record.recording import recording
+    from voice_guide.record.recording import RecordOptions, recording
     from voice_guide.runners.simulate.simulator import Simulator
 
     probe = Probe()
@@ -233,9 +233,8 @@ def run(minutes: float, echo_db: float | None, trace: bool, *, warmup: float | N
     if trace or growth_frames:
         tracemalloc.start(max(1, growth_frames))
     began, cpu = time.perf_counter(), time.process_time()
-    args = argparse.Namespace(no_record=False, client="soak", resume=None)
     try:
-        with recording(sim.session, args, engine="pocketsphinx",
+        with recording(sim.session, RecordOptions(client="soak"), engine="pocketsphinx",
                        extra_sinks=(sim.sinks,)) as rec:
             try:
                 sim.run()

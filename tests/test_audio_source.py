@@ -6,7 +6,7 @@ import wave
 import numpy as np
 import pytest
 
-from voice_guide.audio import sources as audio_source
+from voice_guide.audio import pcm as audio_source
 from voice_guide.errors import UserError
 
 

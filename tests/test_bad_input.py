@@ -259,7 +259,7 @@ def test_two_hour_file_streams_with_flat_memory(tmp_path):
     while: its resident memory must not grow as it gets through the file."""
     import tracemalloc
 
-    from voice_guide.audio.sources import read_wav
+    from voice_guide.audio.pcm import read_wav
 
     path = two_hour_wav(tmp_path / "long.wav")
     tracemalloc.start()

@@ -234,7 +234,7 @@ def test_ordinary_audio_formats_are_heard(tmp_path, stop_wav, how):
     proc = listen(out)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     if how == "ogg":  # lossy: PocketSphinx hears a command, not always the same one;
-        from voice_guide.audio.sources import load_wav  # the decoded audio is the same sound
+        from voice_guide.audio.pcm import load_wav  # the decoded audio is the same sound
 
         a, b = load_wav(out).astype(float), load_wav(stop_wav).astype(float)
         n = min(len(a), len(b))

@@ -15,32 +15,10 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "voice_guide"
 
-#: (importer, imported): package imports still written inside a function. Most keep a heavy
-#: stage (the listener's ONNX models, the microphone, the speaker) out of commands that do
-#: not need it; the fix is a lazy third-party import inside that stage, not here.
-KNOWN_LAZY = {
-    ("voice_guide.cli.core", "voice_guide.runners.live"),
-    ("voice_guide.cli.core", "voice_guide.settings"),
-    ("voice_guide.cli.voice", "voice_guide.ears.grammar"),
-    ("voice_guide.cli.voice", "voice_guide.ears.listener"),
-    ("voice_guide.cli.voice", "voice_guide.audio.mic"),
-    ("voice_guide.cli.voice", "voice_guide.ears.recognizer"),
-    ("voice_guide.cli.voice", "voice_guide.voice.speaker"),
-    ("voice_guide.cli.voice", "voice_guide.voice.tts"),
-    ("voice_guide.cli.entry", "voice_guide.cli.main"),
-    ("voice_guide.runners.live", "voice_guide.dialogue.core"),
-    ("voice_guide.runners.live", "voice_guide.errors"),
-    ("voice_guide.runners.live", "voice_guide.ears.grammar"),
-    ("voice_guide.runners.live", "voice_guide.ears.listener"),
-    ("voice_guide.runners.live", "voice_guide.session.barge_in"),
-    ("voice_guide.runners.live", "voice_guide.audio.mic"),
-    ("voice_guide.runners.live", "voice_guide.ears.recognizer"),
-    ("voice_guide.runners.live", "voice_guide.record.recording"),
-    ("voice_guide.ears.recognizer", "voice_guide.ears.engines.pocketsphinx"),
-    ("voice_guide.ears.recognizer", "voice_guide.ears.engines.vosk"),
-    ("voice_guide.runners.simulate.simulator", "voice_guide.ears.listener"),
-    ("voice_guide.runners.simulate.simulator", "voice_guide.ears.recognizer"),
-}
+#: (importer, imported): package imports still written inside a function. Empty: a heavy stage
+#: stays out of light commands by importing its third-party library lazily, inside the adapter
+#: or stage that uses it (voice_guide.extras.require), never by a lazy package import.
+KNOWN_LAZY: set[tuple[str, str]] = set()
 
 #: Circles still open, each as the set of its modules. live.py takes `sinks_for` from the CLI
 #: (it lives in voice_guide.session.sinks now; the import in live.py changes with the package move).
@@ -187,3 +165,82 @@ def test_a_circle_and_a_lazy_import_are_caught(tmp_path):
     edges = [("a", "b", False, 1), ("b", "c", True, 2), ("c", "a", False, 3), ("c", "d", False, 4)]
     assert circles(edges) == [{"a", "b", "c"}]
     assert circles(edges[1:]) == []
+
+
+def is_private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def private_names(tree: ast.AST) -> set[str]:
+    """The `_names` a module defines: functions, classes, variables, attributes it assigns."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            names.add(node.attr)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+    return {n for n in names if is_private(n)}
+
+
+def private_crossings(trees: dict[str, ast.AST]) -> list[str]:
+    """Where a module uses another package module's private name: `from m import _x`, or
+    `._x` read on anything when `_x` is defined by another module and not by this one (a
+    third-party private such as `os._exit` is not the package's and is not counted)."""
+    defined = {name: private_names(tree) for name, tree in trees.items()}
+    elsewhere: dict[str, set[str]] = {}
+    for name, names in defined.items():
+        for private in names:
+            elsewhere.setdefault(private, set()).add(name)
+    found = []
+    for name, tree in trees.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "")
+                                                     .startswith(PACKAGE.name)):
+                found += [f"{name}:{node.lineno} imports {a.name} from {node.module}"
+                          for a in node.names if is_private(a.name)]
+            elif isinstance(node, ast.Attribute) and is_private(node.attr) and \
+                    node.attr not in defined[name] and elsewhere.get(node.attr, set()) - {name}:
+                owners = ", ".join(sorted(elsewhere[node.attr]))
+                found.append(f"{name}:{node.lineno} uses {node.attr} of {owners}")
+    return found
+
+
+def test_no_private_name_crosses_a_module():
+    """A `_name` is its module's own business: another module needing it means it is part of
+    an interface, so it gets a public name (or the caller gets a public method)."""
+    trees = {name: ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+             for name, path in modules().items()}
+    found = private_crossings(trees)
+    assert not found, "private names used across modules (make them public):\n" + \
+        "\n".join(found)
+
+
+def test_a_private_crossing_is_caught():
+    trees = {
+        "voice_guide.a": ast.parse("_LIMIT = 3\nclass A:\n    def _end(self):\n        pass\n"),
+        "voice_guide.b": ast.parse("from voice_guide.a import _LIMIT\n"),
+        "voice_guide.c": ast.parse("def f(d):\n    d._end()\n"),
+        "voice_guide.d": ast.parse("import os\nclass D:\n    def _end(self):\n        pass\n"
+                                   "def g(d):\n    d._end()\n    os._exit(0)\n"),
+    }
+    found = private_crossings(trees)
+    assert found == ["voice_guide.b:1 imports _LIMIT from voice_guide.a",
+                     "voice_guide.c:2 uses _end of voice_guide.a, voice_guide.d"]
+
+
+def test_argparse_stops_at_the_cli():
+    """Below voice_guide.cli the runners take frozen option dataclasses (runners/options.py,
+    RecordOptions), never the parsed arguments: no module outside cli/ imports argparse."""
+    outside = []
+    for name, path in modules().items():
+        if name.startswith(f"{PACKAGE.name}.cli"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import) and any(a.name == "argparse" for a in node.names) \
+                    or isinstance(node, ast.ImportFrom) and node.module == "argparse":
+                outside.append(f"{name}:{node.lineno}")
+    assert not outside, f"argparse below the CLI: {outside}"

@@ -7,12 +7,13 @@ import argparse
 import pytest
 
 from voice_guide import settings as st
+from voice_guide.cli.options import add_voice_options, settings_from
 from voice_guide.errors import UserError
 
 
 def _args(*argv: str) -> argparse.Namespace:
     p = argparse.ArgumentParser()
-    st.add_options(p)
+    add_voice_options(p)
     return p.parse_args(list(argv))
 
 
@@ -36,10 +37,10 @@ def test_platformdirs_location(tmp_path, monkeypatch):
 def test_options_override_and_save(tmp_path):
     path = tmp_path / "s.yaml"
     st.save_settings(st.Settings(voice="gmw/en", rate=150), path)
-    once = st.from_args(_args("--rate", "200"), path)
+    once = settings_from(_args("--rate", "200"), path)
     assert (once.voice, once.rate) == ("gmw/en", 200)
     assert st.load_settings(path).rate == 150          # not kept without --save-settings
-    st.from_args(_args("--volume", "0.4", "--save-settings"), path)
+    settings_from(_args("--volume", "0.4", "--save-settings"), path)
     assert st.load_settings(path) == st.Settings(voice="gmw/en", rate=150, volume=0.4)
 
 
@@ -57,7 +58,7 @@ def test_bad_file_names_the_file(tmp_path, text, msg):
 
 def test_bad_option(tmp_path):
     with pytest.raises(UserError, match="command line: volume"):
-        st.from_args(_args("--volume", "2"), tmp_path / "s.yaml")
+        settings_from(_args("--volume", "2"), tmp_path / "s.yaml")
 
 
 @pytest.mark.parametrize("text,line,fix", [

@@ -82,11 +82,19 @@ def test_korean_chatter_to_the_client_is_not_heard(tmp_path):
 
 
 def test_the_model_load_is_announced_and_pocketsphinx_refuses_korean(capsys):
+    """The load is said (a notice); the engine chosen is a diagnostic, shown with --verbose."""
+    from voice_guide.cli.main import configure_logging
     from voice_guide.ears.recognizer import create
     from voice_guide.errors import UserError
 
+    configure_logging(False)
+    create("auto", lang="ko")
+    err = capsys.readouterr().err
+    assert "loading the Vosk model for 'ko'" in err and "engine: vosk" not in err
+    configure_logging(True)
     create("auto", lang="ko")
     err = capsys.readouterr().err
     assert "loading the Vosk model for 'ko'" in err and "engine: vosk" in err
+    configure_logging(False)
     with pytest.raises(UserError, match="PocketSphinx has no 'ko' model"):
         create("pocketsphinx", lang="ko", announce=False)

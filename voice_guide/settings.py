@@ -2,13 +2,12 @@
 
 Kept as YAML (PyYAML is already a dependency, and tomllib is missing on Python 3.10) in the
 platformdirs user config dir, e.g. `~/.config/voice-guide/settings.yaml` (XDG_CONFIG_HOME is
-honoured). Command-line options override the file for one run; `--save-settings` writes them
-back, so a therapist sets the voice once and never again.
+honoured). Command-line options override the file for one run (voice_guide.cli.options);
+`--save-settings` writes them back, so a therapist sets the voice once and never again.
 """
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
@@ -122,41 +121,6 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
                     encoding="utf-8")
     return path
-
-
-def add_options(parser: argparse.ArgumentParser, devices: str = "io") -> None:
-    """The voice options shared by `run`, `say` and friends; `devices` picks i/o options."""
-    g = parser.add_argument_group("voice (defaults from the settings file)")
-    g.add_argument("--voice", help="hibari:heart (natural) or an espeak-ng voice id, see "
-                                   "`voice-guide voices`")
-    g.add_argument("--rate", type=int, help="speaking rate, words per minute")
-    g.add_argument("--volume", type=float, help="speech volume 0.0..1.0")
-    if "i" in devices:
-        g.add_argument("--device", help="input device name or index, see `voice-guide devices`")
-    if "o" in devices:
-        g.add_argument("--output-device", help="output device name or index")
-    g.add_argument("--save-settings", action="store_true",
-                   help="keep these options in the settings file")
-
-
-def from_args(args: argparse.Namespace, path: Path | None = None) -> Settings:
-    """Settings file + command-line overrides; saved back when --save-settings was given."""
-    base = load_settings(path)
-    changes = {}
-    for opt, name in (("voice", "voice"), ("rate", "rate"), ("volume", "volume"),
-                      ("device", "input_device"), ("output_device", "output_device"),
-                      ("lang", "language")):
-        value = getattr(args, opt, None)
-        if value is not None:
-            changes[name] = value
-    if getattr(args, "quiet", False):
-        changes["speech"] = False
-    if getattr(args, "keys", False):
-        changes["key_mode"] = True
-    merged = replace(base, **changes).validated("command line")
-    if getattr(args, "save_settings", False):
-        save_settings(merged, path)
-    return merged
 
 
 def device_arg(value: str | None) -> int | str | None:

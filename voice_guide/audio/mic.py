@@ -5,6 +5,9 @@ exception; measured with PulseAudio killed, see the engine notes §4), and the d
 refreshes after re-initialising PortAudio. So a reader thread notices when blocks stop
 arriving, reports `lost`, re-initialises PortAudio until the device opens again, then reports
 `back`. The callback only queues bytes, as sounddevice requires.
+
+`microphone()` is the simple source `voice-guide listen mic` reads: an iterator of 16 kHz
+chunks from the device, without the watchdog.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import soxr
 
+from voice_guide.audio.pcm import CHUNK_SECONDS, float_to_int16
 from voice_guide.const import RATE
+from voice_guide.errors import UserError
 
 BLOCK = 0.02          # s per device block
 STALL = 0.6           # s without a block before the device counts as lost
@@ -125,3 +130,30 @@ class Microphone:
             self._thread.join(timeout=3)
         self._close_stream()
         self._resampler = None  # freed now: soxr complains if it outlives the interpreter
+
+
+def microphone(device: str | int | None = None,
+               chunk_seconds: float = CHUNK_SECONDS) -> Iterator[np.ndarray]:
+    """Live input via sounddevice at the device's rate, resampled to 16 kHz mono int16."""
+    import sounddevice as sd
+
+    q: queue.Queue[bytes] = queue.Queue()
+
+    def callback(indata, frames, time, status) -> None:  # PortAudio thread: copy only
+        q.put(bytes(indata))
+
+    try:
+        info = sd.query_devices(device, "input")
+        rate = int(info["default_samplerate"])
+        stream = sd.RawInputStream(samplerate=rate, channels=1, dtype="int16", device=device,
+                                   blocksize=int(rate * chunk_seconds), callback=callback)
+    except (sd.PortAudioError, ValueError) as exc:
+        raise UserError(f"cannot open the microphone: {exc}") from None
+    resampler = None if rate == RATE else soxr.ResampleStream(rate, RATE, 1, dtype="float32")
+    with stream:
+        while True:
+            x = np.frombuffer(q.get(), dtype="<i2").astype(np.float32) / 32768.0
+            if resampler is not None:
+                x = resampler.resample_chunk(x)
+            if len(x):
+                yield float_to_int16(x)

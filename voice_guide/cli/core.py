@@ -4,27 +4,21 @@ graph."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 from pathlib import Path
 
 from voice_guide import settings as settings_mod
+from voice_guide.cli.options import options_from, record_options, settings_from
 from voice_guide.dialogue import graph
-from voice_guide.dialogue.core import Dialogue
 from voice_guide.errors import UserError, problems_of
+from voice_guide.notice import notice
 from voice_guide.protocol import registry, translation
 from voice_guide.protocol.loader import check_beside, lint, load_protocol
-from voice_guide.protocol.messages import Messages
-from voice_guide.record.recording import recording
-from voice_guide.runners.keyboard import Keyboard
-from voice_guide.runners.keys import key_map
-from voice_guide.session.core import Session
-from voice_guide.session.screen import SessionScreen, want_screen
-from voice_guide.session.sinks import sinks_for
-from voice_guide.session.summary import Summary
+from voice_guide.runners.keyboard import run_keyboard
+from voice_guide.runners.live import run_live
+from voice_guide.runners.options import SessionOptions
 from voice_guide.userfile import check_output
-from voice_guide.voice.announcer import Announcer, make_speaker
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -69,7 +63,7 @@ def cmd_protocols(args: argparse.Namespace) -> int:
         else:
             print(f"{e.id:28} {e.title}  [{e.origin}; {e.source}]")
     if not args.json:
-        print(f"(your own protocols go in {registry.user_folder()})", file=sys.stderr)
+        notice(f"(your own protocols go in {registry.user_folder()})")
     return 0
 
 
@@ -80,12 +74,12 @@ def cmd_check(args: argparse.Namespace) -> int:
             protocol = load_protocol(path)
         except UserError as exc:
             for problem in problems_of(exc):
-                print(problem, file=sys.stderr)
+                notice(problem)
             failed = True
             continue
         findings = lint(protocol)
         for finding in findings:
-            print(finding, file=sys.stderr)
+            notice(finding)
         if any(": error: " in f for f in findings):
             failed = True
             continue
@@ -98,70 +92,24 @@ def _check_translations(path: Path) -> bool:
     """Report the translations beside a protocol (`psoas.ko.yaml`); True when one fails."""
     findings = check_beside(path) if path.is_file() else []
     for finding in findings:
-        print(finding, file=sys.stderr if ": error: " in finding or ": warning: " in finding
-              else sys.stdout)
+        notice(finding, None if ": error: " in finding or ": warning: " in finding
+               else sys.stdout)
     return any(": error: " in f for f in findings)
 
 
 def session_language(args: argparse.Namespace) -> str | None:
     """--lang, else the settings file's language, else None (the protocol's own)."""
-    from voice_guide.settings import load_settings
-
-    return getattr(args, "lang", None) or load_settings().language
+    return getattr(args, "lang", None) or settings_mod.load_settings().language
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     protocol = registry.resolve(args.protocol, language=session_language(args))
-    args.keys = args.keys or settings_mod.load_settings().key_mode
-    if not args.keyboard and not (args.keys and not args.mic):
-        try:
-            from voice_guide.runners.live import run_live
-        except ImportError:
-            raise UserError("live microphone sessions are not built yet; add --keyboard to "
-                            "type the commands") from None
-        return run_live(protocol, args)
-    return run_keyboard(protocol, args)
-
-
-def run_keyboard(protocol, args: argparse.Namespace) -> int:
-    """Typed commands or keys; every cue and message shown and spoken (announcer.py), on the
-    session screen (screen.py) or as plain lines."""
-    settings = settings_mod.from_args(args).for_language(protocol.language)
-    keys = key_map(settings.keys) if args.keys else None
-    if keys and not sys.stdin.isatty():
-        raise UserError("--keys reads single keypresses from a terminal; stdin is not one "
-                        "(type commands with --keyboard instead)")
-    messages = Messages(protocol)
-    summary = Summary(messages.title)
-    notice = (lambda msg: print(msg, file=sys.stderr, flush=True)) if args.json else \
-        (lambda msg: print(msg, flush=True))
-    screen = None
-    if want_screen(args.screen, args.json, default=bool(keys)):
-        screen = SessionScreen(protocol, messages, lambda: keyboard.now(), keys=keys)
-    verbose = getattr(args, "verbose", False) and screen is None  # stderr would tear it
-    voice = Announcer(make_speaker(settings, verbose), screen.note if screen else notice)
-    shown = [screen] if screen else sinks_for(args.json)
-    session = Session(Dialogue(protocol), [*shown, summary, voice.sink])
-    code = 0
-    keyboard = Keyboard(session, sys.stdin, virtual=args.virtual_clock, say=voice.tell,
-                        pace=voice.wait, keys=keys)
-    try:
-        with recording(session, args, engine="keyboard"):
-            with screen.attach(session) if screen else contextlib.nullcontext():
-                try:
-                    keyboard.run()
-                except KeyboardInterrupt:  # Ctrl-C: say where it stopped, then the summary
-                    code = 130  # and exit as every command does on Ctrl-C (entry.py)
-                    voice.speaker.silence()
-                    d = session.dialogue
-                    voice.tell(messages("interrupted", title=d.step.title if d.step
-                                        else d.state))
-        for line in summary.shown(messages):
-            notice(line)
-        voice.speaker.say(summary.spoken(messages))
-    finally:
-        voice.close()
-    return code
+    settings = settings_from(args)
+    options = options_from(SessionOptions, args, settings=settings, record=record_options(args),
+                           keys=args.keys or settings.key_mode)
+    if not args.keyboard and not (options.keys and not options.mic):
+        return run_live(protocol, options)
+    return run_keyboard(protocol, options)
 
 
 def cmd_graph(args: argparse.Namespace) -> int:

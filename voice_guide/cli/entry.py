@@ -1,9 +1,10 @@
 """The console entry point: Ctrl-C at any moment ends any command with exit 130, no traceback.
 
-This module imports nothing of the package at load time, so a Ctrl-C during the heavy imports
-(numpy, the engines: the first half second) is caught here too. The first Ctrl-C raises
-KeyboardInterrupt as usual, so sessions close their logs on the way out; a second one, or one
-while Python shuts down (joining threads), leaves at once.
+This module and voice_guide.cli.main import only light modules at load time: the subcommand
+modules, which pull in numpy and the stages (the first half second), are loaded by
+`build_parser()` inside `main()`, so a Ctrl-C during those imports is caught here too. The first
+Ctrl-C raises KeyboardInterrupt as usual, so sessions close their logs on the way out; a second
+one, or one while Python shuts down (joining threads), leaves at once.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import os
 import signal
 import sys
+
+from voice_guide.cli.main import main as cli_main
 
 INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
@@ -32,8 +35,6 @@ def _first_interrupt(signum, frame) -> None:
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _first_interrupt)
     try:
-        from voice_guide.cli.main import main as cli_main
-
         code = cli_main(argv)
     except KeyboardInterrupt:
         code = INTERRUPTED

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
-from voice_guide.audio import sources as audio_source
+from voice_guide.audio import pcm
+from voice_guide.audio.mic import microphone
 from voice_guide.ears import recognizer as recognizers
 from voice_guide.ears.listener import Decision, Listener
 from voice_guide.errors import UserError
+from voice_guide.extras import require
+from voice_guide.notice import notice
 
 
 def add_parsers(subparsers) -> None:
@@ -36,8 +38,7 @@ def add_parsers(subparsers) -> None:
 
 
 def listen(args: argparse.Namespace) -> int:
-    source = (audio_source.microphone() if args.audio == "mic"
-              else audio_source.read(args.audio))
+    source = microphone() if args.audio == "mic" else pcm.read(args.audio)
     rec = recognizers.create(args.engine, model=args.model, lang=args.lang)
     listener = Listener(rec, lang=args.lang)
     for chunk in source:
@@ -76,13 +77,12 @@ def _scores(d: Decision) -> dict:
 
 def download(args: argparse.Namespace) -> int:
     """Vosk's own mechanism: Model(lang=...) fetches the small model into ~/.cache/vosk."""
-    import vosk
-
+    vosk = require("vosk", extra="vosk", needed_for="model download")
     try:
         vosk.Model(lang=args.lang)
     except SystemExit:
         raise UserError(f"Vosk knows no model for language {args.lang!r}") from None
     except Exception as exc:  # requests' errors, unzip errors: one line for the user
         raise UserError(f"model download failed: {exc.__class__.__name__}: {exc}") from None
-    print(f"voice-guide: Vosk model for {args.lang} is in ~/.cache/vosk", file=sys.stderr)
+    notice(f"voice-guide: Vosk model for {args.lang} is in ~/.cache/vosk")
     return 0

@@ -16,6 +16,7 @@ import unicodedata
 from pathlib import Path
 
 from voice_guide.errors import UserError
+from voice_guide.notice import notice
 from voice_guide.record.reader import find_log, numbered, read_log
 from voice_guide.record.store import in_use, refuse_log_target, sessions_dir
 from voice_guide.report.document import minutes, points, when
@@ -83,7 +84,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         return 0
     write_private(args.output, data)
-    print(f"wrote {args.output}", file=sys.stderr)
+    notice(f"wrote {args.output}")
     return 0
 
 
@@ -107,17 +108,13 @@ def write_private(path: Path, data: bytes) -> None:
         raise UserError(f"{path}: cannot write the report ({exc.strerror or exc})") from None
 
 
-def _notice(msg: str) -> None:
-    print(msg, file=sys.stderr)
-
-
 def rows() -> list[dict]:
     out = []
-    for n, log in numbered(_notice):
+    for n, log in numbered(notice):
         try:
             out.append(row(n, log))
         except (TypeError, ValueError, KeyError, AttributeError) as exc:  # one bad log
-            _notice(f"voice-guide: skipped {log.path}: {exc!r}")
+            notice(f"voice-guide: skipped {log.path}: {exc!r}")
     return out
 
 
@@ -137,7 +134,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         print(json.dumps(found, ensure_ascii=False, indent=1))
         return 0
     if not found:
-        print(f"(no sessions in {sessions_dir()})", file=sys.stderr)
+        notice(f"(no sessions in {sessions_dir()})")
         return 0
     table = [["#", "date", "protocol", "client", "duration", "points", "status", "name"]]
     table += [[str(r["number"]), r["date"], r["title"], str(r["client"] or "-"),

@@ -8,6 +8,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from voice_guide.cli.options import record_options
+from voice_guide.notice import notice
 from voice_guide.record.recording import recording
 from voice_guide.record.store import refuse_log_target
 from voice_guide.runners.simulate.script import load_script
@@ -47,7 +49,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     sim = Simulator(script, sinks, wav=args.wav)
     steps = sim.session.dialogue.p.steps
     summary.title = lambda sid: steps[sid].title if sid in steps else str(sid)
-    with recording(sim.session, args, engine=script.engine, extra_sinks=(sim.sinks,)):
+    with recording(sim.session, record_options(args), engine=script.engine,
+                   extra_sinks=(sim.sinks,)):
         session = sim.run()
     took = time.perf_counter() - began
     out = sys.stderr if args.json else sys.stdout
@@ -59,6 +62,6 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.wav:
         print(f"wrote {args.wav}", file=out)
     for lineno, expected, where in sim.missed:  # a script is also a test of what it expects
-        print(f"{script.path}:{lineno}: expected the guide in '{expected}', it was in '{where}'",
-              file=sys.stderr)
+        notice(f"{script.path}:{lineno}: expected the guide in '{expected}', it was in "
+               f"'{where}'")
     return 1 if sim.missed else 0

@@ -15,10 +15,17 @@ from dataclasses import replace
 import numpy as np
 
 from voice_guide import settings as settings_mod
+from voice_guide.audio.mic import Microphone
+from voice_guide.cli.options import add_voice_options, settings_from
+from voice_guide.ears import grammar, recognizer
+from voice_guide.ears.listener import Listener
 from voice_guide.errors import UserError
+from voice_guide.notice import notice
 from voice_guide.runners.keys import cbreak, key_map, key_name, read_keys, shown
 from voice_guide.voice.announcer import Announcer, make_speaker
 from voice_guide.voice.natural import listing
+from voice_guide.voice.speaker import Speaker
+from voice_guide.voice.tts import Renderer
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -31,7 +38,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("say", help="speak a sentence with the chosen voice (try settings)")
     p.add_argument("text", nargs="+")
-    settings_mod.add_options(p, devices="o")
+    add_voice_options(p, devices="o")
     p.set_defaults(func=cmd_say)
 
     p = sub.add_parser("keys", help="show the key map for --keys, and test keys or a pedal")
@@ -51,7 +58,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_live_options(run: argparse.ArgumentParser) -> None:
-    settings_mod.add_options(run, devices="io")
+    add_voice_options(run, devices="io")
     run.add_argument("--engine", default="auto", help="recognizer: auto, pocketsphinx, vosk")
     run.add_argument("--model", help="Vosk model folder")
     run.add_argument("--lang", help="recognition language (default: settings, then en)")
@@ -65,8 +72,6 @@ def _add_live_options(run: argparse.ArgumentParser) -> None:
 
 
 def cmd_voices(args: argparse.Namespace) -> int:
-    from voice_guide.voice.tts import Renderer
-
     renderer = Renderer()
     try:
         voices = listing() + [dict(v, kind="espeak-ng") for v in renderer.voices()]
@@ -79,7 +84,7 @@ def cmd_voices(args: argparse.Namespace) -> int:
             continue
         mark = "*" if current and current in (v["id"], v["name"]) else " "
         print(f"{mark} {v['kind']:9} {v['id']:24} {v['name']:28} {langs}")
-    print("(choose one with --voice ID --save-settings)", file=sys.stderr)
+    notice("(choose one with --voice ID --save-settings)")
     return 0
 
 
@@ -105,9 +110,7 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 
 def cmd_say(args: argparse.Namespace) -> int:
-    from voice_guide.voice.speaker import Speaker
-
-    s = settings_mod.from_args(args)
+    s = settings_from(args)
     with Speaker(s, text=sys.stdout) as speaker:
         speaker.say(" ".join(args.text))
         speaker.wait_idle(60)
@@ -122,7 +125,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
     print("key          command")
     for key, command in keys.items():
         print(f"{key:12} {command}")
-    print(f"(change them under 'keys:' in {settings_mod.settings_path()})", file=sys.stderr)
+    notice(f"(change them under 'keys:' in {settings_mod.settings_path()})")
     if not sys.stdin.isatty():
         return 0
 
@@ -149,19 +152,12 @@ def _level_bar(pcm: np.ndarray) -> str:
 
 
 def _recognizer(lang: str):
-    """The listener the live session uses, or None if recognition cannot start."""
-    try:
-        from voice_guide.ears import grammar, recognizer
-        from voice_guide.ears.listener import Listener
-    except ImportError:
-        return None
+    """The listener the live session uses."""
     rec = recognizer.create("auto", lang=lang, grammar=grammar.load(lang))
     return Listener(rec, lang=lang)
 
 
 def cmd_check_mic(args: argparse.Namespace) -> int:
-    from voice_guide.audio.mic import Microphone
-
     device = settings_mod.device_arg(args.device or settings_mod.load_settings().input_device)
     listener = None if args.no_recognition else _recognizer(args.lang)
     lock = threading.Lock()
@@ -176,7 +172,7 @@ def cmd_check_mic(args: argparse.Namespace) -> int:
                 print(f"\nheard: {d.text or '?'} -> {what}", flush=True)
 
     def on_state(state: str, detail: str) -> None:
-        print(f"\nmicrophone {state}: {detail}", file=sys.stderr, flush=True)
+        notice(f"\nmicrophone {state}: {detail}")
 
     mic = Microphone(device, on_audio, on_state)
     try:

@@ -107,7 +107,7 @@ class Dialogue:
         ears heard a safety command on weak evidence; the guide acts safely and asks back."""
         out = self.tick(t)
         self._t = max(self._t, t)
-        self.emit("heard", command=command, **({"confirm": True} if confirm else {}))
+        self.emit(ev.Heard(self.now, command, confirm))
         if not self.ended:
             if confirm and command == "numb" and self.paused_by != NERVE_CHECK:
                 self._nerve_check()
@@ -235,8 +235,8 @@ class Dialogue:
         if cmd in step.on:
             tr = step.on[cmd]
             if step.record and cmd in ("yes", "no"):
-                self.emit("answer", question=step.record, answer=cmd, step=step.id,
-                          title=step.title, asked=step.cue)
+                self.emit(ev.Answer(self.now, question=step.record, answer=cmd, step=step.id,
+                                    title=step.title, asked=step.cue))
             if tr.say:
                 self.cue(tr.say, kind="reply")
             if tr.target:
@@ -269,7 +269,7 @@ class Dialogue:
         self.state_event()
         self.cue(step.cue, step=sid, kind="step")
         if step.kind == "homework":
-            self.emit("homework", step=sid, title=step.title, text=step.cue)
+            self.emit(ev.Homework(self.now, step=sid, title=step.title, text=step.cue))
         if step.end:
             return self._finish(spoken=True)
         if step.then:
@@ -333,7 +333,7 @@ class Dialogue:
         self.cue(self.say("nerve_check"), priority="safety", interrupt=True, kind="nerve_check")
 
     def _nerve_answer(self, cmd: str) -> None:
-        self.emit("confirm", command="numb", answer="yes" if cmd == "yes" else "no")
+        self.emit(ev.Confirmed(self.now, command="numb", answer="yes" if cmd == "yes" else "no"))
         if cmd == "yes":
             return self._nerve_stop()
         self.paused_by = None
@@ -453,11 +453,11 @@ class Dialogue:
         """Audio time to stamp events with: a timer's exact due time while it fires."""
         return self._t_fired if self._t_fired is not None else self._t
 
-    def emit(self, kind: str, **data) -> None:
-        self._out.append(Event(self.now, kind, data))
+    def emit(self, event: Event) -> None:
+        self._out.append(event)
 
     def state_event(self) -> None:
-        self.emit("state", state=self.state)
+        self.emit(ev.StateChanged(self.now, self.state))
 
     def cue(self, text: str, *, priority: str = "normal", interrupt: bool = False,
             step: str | None = None, kind: str | None = None, sound: str | None = None) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from voice_guide.dialogue.clock import RunClock, Timer, TimerQueue
 from voice_guide.dialogue.machine import TP_HOLD, TP_REFERS, FlowModel
+from voice_guide.events import Event, Heartbeat, HoldEnd, HoldStart, Revisit
 from voice_guide.protocol.model import Parameters, Step
 from voice_guide.protocol.phrases import Phrases
 
@@ -58,7 +59,7 @@ class CheckHost(typing.Protocol):
             step: str | None = None, kind: str | None = None,
             sound: str | None = None) -> None: ...
 
-    def emit(self, kind: str, **data: Any) -> None: ...
+    def emit(self, event: Event) -> None: ...
 
     def state_event(self) -> None: ...
 
@@ -129,7 +130,7 @@ class TriggerPointCheck:
         h = self.host
         run = h.clock.run(h.now)
         self.hold = Hold(self.points, self.origin, run, h.now, sensation)
-        h.emit("hold_start", step=self.hold.step, point=self.points, sensation=sensation)
+        h.emit(HoldStart(h.now, step=self.hold.step, point=self.points, sensation=sensation))
         key = "tp_hold_refers" if sensation == "refers" else "tp_hold_local"
         h.cue(h.say(key), kind="tp_hold")
         limit = h.parameters.hold_limit
@@ -161,8 +162,8 @@ class TriggerPointCheck:
         h = self.host
         h.timers.cancel("hold")
         duration = h.clock.run(h.now) - self.hold.start_run
-        h.emit("hold_end", duration=round(duration, 3), reason=reason, step=self.hold.step,
-               point=self.hold.point, sensation=self.hold.sensation)
+        h.emit(HoldEnd(h.now, duration=round(duration, 3), reason=reason, step=self.hold.step,
+                       point=self.hold.point, sensation=self.hold.sensation))
         self.hold = None
         return duration
 
@@ -176,7 +177,7 @@ class TriggerPointCheck:
     def mark_revisit(self, step: str, reason: str) -> None:
         mark: dict[str, Any] = {"point": self.points, "step": step, "reason": reason}
         self.revisits.append(mark)
-        self.host.emit("revisit", **mark)
+        self.host.emit(Revisit(self.host.now, **mark))
 
     def interrupted(self) -> None:
         """The session was cut off during a hold: close it, mark the point, go back."""
@@ -193,7 +194,7 @@ class TriggerPointCheck:
 
     def on_heartbeat(self, timer: Timer) -> None:
         if self.hold:
-            self.host.emit("heartbeat", point=self.hold.point)
+            self.host.emit(Heartbeat(self.host.now, point=self.hold.point))
 
     def on_hold_limit(self, timer: Timer) -> None:
         if self.host.state == TP_HOLD:

@@ -34,6 +34,7 @@ from typing import Literal
 
 import numpy as np
 
+from voice_guide.audio.pcm import clip_int16
 from voice_guide.ears.coverage import clipped, uncovered
 from voice_guide.ears.denoise import DenoiseConfig, noise_power, subtract
 from voice_guide.ears.embedding import Embedder
@@ -393,7 +394,7 @@ def dither(pcm: np.ndarray, rms: float = 8.0) -> np.ndarray:
     stream) has no spectrum at all, which neither the templates nor the models ever heard."""
     rng = np.random.default_rng(len(pcm))
     x = np.asarray(pcm, dtype=np.float64) + rms * rng.standard_normal(len(pcm))
-    return np.clip(np.round(x), -32768, 32767).astype(np.int16)
+    return clip_int16(x)
 
 
 @functools.cache

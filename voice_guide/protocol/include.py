@@ -15,13 +15,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from voice_guide.protocol.model import (
-    _INCLUDE_KEYS,
     END,
+    INCLUDE_KEYS,
+    Checker,
     Protocol,
     SafetyRule,
     Step,
     Transition,
-    _Checker,
 )
 from voice_guide.protocol.paths import path_of
 from voice_guide.yamlfile import LineMap
@@ -32,7 +32,7 @@ Load = Callable[..., Protocol]
 _ALIAS = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
-def include_protocols(c: _Checker, top: LineMap, stack: tuple[Path, ...],
+def include_protocols(c: Checker, top: LineMap, stack: tuple[Path, ...],
                       language: str | None = None, *, load: Load
                       ) -> tuple[dict[str, Step], list[SafetyRule]]:
     """The steps and safety rules of every included protocol, each loaded with `load` (the
@@ -48,7 +48,7 @@ def include_protocols(c: _Checker, top: LineMap, stack: tuple[Path, ...],
         line = raw.line_of(alias)
         if not isinstance(alias, str) or not _ALIAS.match(alias):
             raise c.fail(line, f"include name '{alias}' must be a lower-case word")
-        m = c.mapping(spec, line, f"include '{alias}'", _INCLUDE_KEYS)
+        m = c.mapping(spec, line, f"include '{alias}'", INCLUDE_KEYS)
         inner = _load(c, m, line, alias, stack, language, load)
         then = m.get("then")
         if then is not None and not isinstance(then, str):
@@ -58,7 +58,7 @@ def include_protocols(c: _Checker, top: LineMap, stack: tuple[Path, ...],
     return steps, rules
 
 
-def _load(c: _Checker, m: LineMap, line: int, alias: str, stack: tuple[Path, ...],
+def _load(c: Checker, m: LineMap, line: int, alias: str, stack: tuple[Path, ...],
           language: str | None, load: Load) -> Protocol:
     name = m.get("protocol")
     if not isinstance(name, str) or not name.strip():

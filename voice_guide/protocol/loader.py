@@ -10,22 +10,23 @@ from voice_guide.ears import grammar
 from voice_guide.errors import UserError, problems_of
 from voice_guide.protocol.include import include_protocols
 from voice_guide.protocol.model import (
-    _DURATION_KEYS,
-    _ON_KEYS,
-    _PARAM_KEYS,
-    _REPS_KEYS,
-    _SAFETY_KEYS,
-    _STEP_KEYS,
-    _TIMER_KEYS,
-    _TOP_KEYS,
     BREATH_WORDS,
     CONTROLS,
+    DURATION_KEYS,
     END,
     KINDS,
     MAX_HOLD_LIMIT,
     MAX_STEPS,
+    ON_KEYS,
+    PARAM_KEYS,
+    REPS_KEYS,
     RESERVED_STEP_IDS,
+    SAFETY_KEYS,
+    STEP_KEYS,
+    TIMER_KEYS,
+    TOP_KEYS,
     TRIGGER_POINT,
+    Checker,
     Duration,
     Parameters,
     Protocol,
@@ -34,7 +35,6 @@ from voice_guide.protocol.model import (
     Step,
     StepTimer,
     Transition,
-    _Checker,
 )
 from voice_guide.protocol.phrases import PHRASE_KEYS, default_phrases, fields_of, template_problem
 from voice_guide.protocol.translation import beside, translate
@@ -50,10 +50,10 @@ def load_protocol(path: Path, _stack: tuple[Path, ...] = (), *, language: str | 
     beside it (`psoas.ko.yaml`, see voice_guide.protocol.translation)."""
     path = Path(path)
     data = load_yaml(path)
-    c = _Checker(path)
+    c = Checker(path)
     if data is None:
         raise c.fail(1, "the file is empty; a protocol needs id, title, start and steps")
-    top = c.mapping(data, 1, "the protocol", _TOP_KEYS)
+    top = c.mapping(data, 1, "the protocol", TOP_KEYS)
     included, rules = include_protocols(c, top, (*_stack, path.resolve()), language,
                                         load=load_protocol)
     steps = _steps(c, top, set(included))
@@ -84,18 +84,18 @@ def load_protocol(path: Path, _stack: tuple[Path, ...] = (), *, language: str | 
     return protocol
 
 
-def _optional(c: _Checker, top: LineMap, key: str) -> str | None:
+def _optional(c: Checker, top: LineMap, key: str) -> str | None:
     return c.keep(c.text, top, key, "the protocol", False)
 
 
-def _start(c: _Checker, top: LineMap, steps: dict[str, Step]) -> str:
+def _start(c: Checker, top: LineMap, steps: dict[str, Step]) -> str:
     start = c.text(top, "start", "the protocol")
     if start not in steps and start not in top["steps"]:  # a broken step is noted already
         raise c.fail(top.line_of("start"), f"start step '{start}' is not among the steps")
     return start
 
 
-def _steps(c: _Checker, top: LineMap, outside: set[str]) -> dict[str, Step]:
+def _steps(c: Checker, top: LineMap, outside: set[str]) -> dict[str, Step]:
     """Every step that checks out; each broken one is noted and left out."""
     raw = top.get("steps")
     if not isinstance(raw, LineMap) or not raw:
@@ -112,7 +112,7 @@ def _steps(c: _Checker, top: LineMap, outside: set[str]) -> dict[str, Step]:
     return found
 
 
-def _check_then(c: _Checker, steps: dict[str, Step], included: set[str]) -> None:
+def _check_then(c: Checker, steps: dict[str, Step], included: set[str]) -> None:
     """Included steps go on to the host's steps (`then` of the include): do those exist?"""
     for step in (steps[sid] for sid in sorted(included)):
         if step.then and step.then not in steps:
@@ -120,7 +120,7 @@ def _check_then(c: _Checker, steps: dict[str, Step], included: set[str]) -> None
                          f"'{step.then}'")
 
 
-def _step(c: _Checker, sid: Any, raw: Any, line: int, ids: set) -> Step:
+def _step(c: Checker, sid: Any, raw: Any, line: int, ids: set) -> Step:
     sid = c.ident(sid, line, "step id")
     what = f"step '{sid}'"
     if sid == END:
@@ -128,7 +128,7 @@ def _step(c: _Checker, sid: Any, raw: Any, line: int, ids: set) -> Step:
     if sid in RESERVED_STEP_IDS:
         raise c.fail(line, f"step id '{sid}' is one of the guide's own states "
                      f"({', '.join(sorted(RESERVED_STEP_IDS))}); rename the step")
-    m = c.mapping(raw, line, what, _STEP_KEYS)
+    m = c.mapping(raw, line, what, STEP_KEYS)
     kind = m.get("kind", "info")
     if kind not in KINDS:
         raise c.fail(m.line_of("kind"), f"kind '{kind}' of {what} is unknown "
@@ -157,7 +157,7 @@ def _step(c: _Checker, sid: Any, raw: Any, line: int, ids: set) -> Step:
     )
 
 
-def _on(c: _Checker, m: LineMap, what: str, ids: set) -> dict[str, Transition]:
+def _on(c: Checker, m: LineMap, what: str, ids: set) -> dict[str, Transition]:
     raw = m.get("on")
     if raw is None:
         return {}
@@ -178,13 +178,13 @@ def _keys(raw: object) -> set:
     return set(raw) if isinstance(raw, dict) else set()
 
 
-def _transition(c: _Checker, value: Any, line: int, what: str, ids: set) -> Transition:
+def _transition(c: Checker, value: Any, line: int, what: str, ids: set) -> Transition:
     target: str | None
     say: str | None
     if isinstance(value, str):
         target, say = value, None
     else:
-        m = c.mapping(value, line, what, _ON_KEYS)
+        m = c.mapping(value, line, what, ON_KEYS)
         target, say = m.get("to"), c.text(m, "say", what, required=False)
         if target is not None and not isinstance(target, str):
             raise c.fail(m.line_of("to"), f"'to' of {what} must be a step id")
@@ -196,10 +196,10 @@ def _transition(c: _Checker, value: Any, line: int, what: str, ids: set) -> Tran
     return Transition(target=target, say=say, line=line)
 
 
-def _reps(c: _Checker, m: LineMap, what: str) -> Reps | None:
+def _reps(c: Checker, m: LineMap, what: str) -> Reps | None:
     if "reps" not in m:
         return None
-    r = c.mapping(m["reps"], m.line_of("reps"), f"'reps' of {what}", _REPS_KEYS)
+    r = c.mapping(m["reps"], m.line_of("reps"), f"'reps' of {what}", REPS_KEYS)
     lo = c.number(r, "min", f"reps of {what}", 1, 30)
     hi = c.number(r, "max", f"reps of {what}", 1, 30, default=lo)
     if lo is None or hi is None or lo != int(lo) or hi != int(hi) or lo > hi:
@@ -217,13 +217,13 @@ def _reps(c: _Checker, m: LineMap, what: str) -> Reps | None:
                 lead_in=c.number(r, "lead_in", "reps", 0, 60, 3.0), **calls)
 
 
-def _timers(c: _Checker, m: LineMap, what: str) -> tuple[StepTimer, ...]:
+def _timers(c: Checker, m: LineMap, what: str) -> tuple[StepTimer, ...]:
     raw = m.get("timers", [])
     if not isinstance(raw, list):
         raise c.fail(m.line_of("timers"), f"'timers' of {what} must be a list")
     timers = []
     for item in raw:
-        t = c.mapping(item, m.line_of("timers"), f"a timer of {what}", _TIMER_KEYS)
+        t = c.mapping(item, m.line_of("timers"), f"a timer of {what}", TIMER_KEYS)
         after = c.number(t, "after", f"a timer of {what}", 1, 3600)
         if after is None:
             raise c.fail(t.line, f"a timer of {what} needs 'after' (seconds)")
@@ -231,10 +231,10 @@ def _timers(c: _Checker, m: LineMap, what: str) -> tuple[StepTimer, ...]:
     return tuple(sorted(timers, key=lambda x: x.after))
 
 
-def _parameters(c: _Checker, top: LineMap) -> Parameters:
+def _parameters(c: Checker, top: LineMap) -> Parameters:
     if "parameters" not in top:
         return Parameters()
-    p = c.mapping(top["parameters"], top.line_of("parameters"), "parameters", _PARAM_KEYS)
+    p = c.mapping(top["parameters"], top.line_of("parameters"), "parameters", PARAM_KEYS)
     limit = c.number(p, "hold_limit", "parameters", 1, MAX_HOLD_LIMIT, 12.0)
     calls = p.get("hold_calls", [4, 8])
     if not isinstance(calls, list) or not all(
@@ -244,7 +244,7 @@ def _parameters(c: _Checker, top: LineMap) -> Parameters:
                      f"0 and the hold limit ({limit:g}), e.g. [4, 8]")
     duration = Duration()
     if "duration" in p:
-        d = c.mapping(p["duration"], p.line_of("duration"), "duration", _DURATION_KEYS)
+        d = c.mapping(p["duration"], p.line_of("duration"), "duration", DURATION_KEYS)
         duration = Duration(limit=c.number(d, "limit", "duration", 10, 4 * 3600),
                             call_every=c.number(d, "call_every", "duration", 10, 3600))
     return Parameters(hold_limit=limit, hold_calls=tuple(sorted(float(x) for x in calls)),
@@ -252,7 +252,7 @@ def _parameters(c: _Checker, top: LineMap) -> Parameters:
                       duration=duration)
 
 
-def _safety(c: _Checker, top: LineMap, steps: dict[str, Step]) -> list[SafetyRule]:
+def _safety(c: Checker, top: LineMap, steps: dict[str, Step]) -> list[SafetyRule]:
     if "safety" not in top:
         return []
     raw = c.mapping(top["safety"], top.line_of("safety"), "safety", _keys(top["safety"]))
@@ -261,9 +261,9 @@ def _safety(c: _Checker, top: LineMap, steps: dict[str, Step]) -> list[SafetyRul
     return [r for r in rules if r is not None]
 
 
-def _rule(c: _Checker, word: Any, value: Any, line: int, steps: dict[str, Step]) -> SafetyRule:
+def _rule(c: Checker, word: Any, value: Any, line: int, steps: dict[str, Step]) -> SafetyRule:
     c.command(word, line)
-    m = c.mapping(value, line, f"safety rule '{word}'", _SAFETY_KEYS)
+    m = c.mapping(value, line, f"safety rule '{word}'", SAFETY_KEYS)
     scope = m.get("in", [])
     scope = [scope] if isinstance(scope, str) else scope
     if not isinstance(scope, list) or any(
@@ -280,7 +280,7 @@ def _rule(c: _Checker, word: Any, value: Any, line: int, steps: dict[str, Step])
                       applies_to=frozenset(scope), target=target, line=line)
 
 
-def _phrases(c: _Checker, top: LineMap) -> dict[str, str]:
+def _phrases(c: Checker, top: LineMap) -> dict[str, str]:
     if "phrases" not in top:
         return {}
     raw = c.mapping(top["phrases"], top.line_of("phrases"), "phrases", set(PHRASE_KEYS))
@@ -296,7 +296,7 @@ def _phrases(c: _Checker, top: LineMap) -> dict[str, str]:
     return found
 
 
-def _check_graph(c: _Checker, p: Protocol) -> None:
+def _check_graph(c: Checker, p: Protocol) -> None:
     """Every step reachable from the start, and every step has a way on (or ends)."""
     seen, todo = set(), [p.start]
     while todo:
@@ -328,7 +328,7 @@ def _targets(p: Protocol, step: Step) -> list[str]:
     return found + ([step.then] if step.then else [])
 
 
-def _check_exits(c: _Checker, p: Protocol) -> None:
+def _check_exits(c: Checker, p: Protocol) -> None:
     """A loop of steps none of which leads on to an end: the session could never finish."""
     ends = {sid for sid, s in p.steps.items() if s.end or END in _targets(p, s)}
     changed = True

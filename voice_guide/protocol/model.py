@@ -32,17 +32,17 @@ SAFE_ID = re.compile(r"\w[\w-]*")
 #: with one of these ids would be swallowed by the guide's own state.
 RESERVED_STEP_IDS = frozenset({END, "tp_refers", "tp_hold", "confirm_finish"})
 
-_TOP_KEYS = {"id", "title", "version", "source", "language", "description", "start",
+TOP_KEYS = {"id", "title", "version", "source", "language", "description", "start",
              "parameters", "safety", "phrases", "steps", "include"}
-_STEP_KEYS = {"title", "cue", "reprompt", "kind", "on", "reps", "timers", "end", "then",
+STEP_KEYS = {"title", "cue", "reprompt", "kind", "on", "reps", "timers", "end", "then",
               "record"}
-_INCLUDE_KEYS = {"protocol", "then"}
-_PARAM_KEYS = {"hold_limit", "hold_calls", "reprompt_after", "duration"}
-_DURATION_KEYS = {"limit", "call_every"}
-_REPS_KEYS = {"min", "max", "lift", "rest", "lead_in", "call", "rest_call", "done_call"}
-_TIMER_KEYS = {"after", "say"}
-_ON_KEYS = {"to", "say"}
-_SAFETY_KEYS = {"in", "say", "to"}
+INCLUDE_KEYS = {"protocol", "then"}
+PARAM_KEYS = {"hold_limit", "hold_calls", "reprompt_after", "duration"}
+DURATION_KEYS = {"limit", "call_every"}
+REPS_KEYS = {"min", "max", "lift", "rest", "lead_in", "call", "rest_call", "done_call"}
+TIMER_KEYS = {"after", "say"}
+ON_KEYS = {"to", "say"}
+SAFETY_KEYS = {"in", "say", "to"}
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ class Protocol:
         return [r for r in self.safety if r.applies(step)]
 
 
-class _Checker:
+class Checker:
     """Reads one file's LineMaps and turns each problem into a located error."""
 
     def __init__(self, path: Path) -> None:

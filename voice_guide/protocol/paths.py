@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from importlib import resources
 from pathlib import Path
 
 import platformdirs
 
-from voice_guide.errors import UserError, one_line
+from voice_guide.errors import UserError
+from voice_guide.notice import warn
 from voice_guide.protocol.translation import is_translation
 from voice_guide.userfile import read_text
 
@@ -43,7 +43,7 @@ def protocol_files(folder: Path) -> list[Path]:
 
 def skipped(message: str) -> None:
     """A broken user file is said (one line) and left out; the other protocols still run."""
-    print(f"voice-guide: warning: skipped {one_line(message)}", file=sys.stderr, flush=True)
+    warn(f"skipped {message}")
 
 
 def path_of(name: str, relative_to: Path | None = None) -> Path | None:

@@ -1,6 +1,6 @@
 """Recording a session: the one call every runner makes around its run.
 
-`recording(session, args, engine=...)` chooses between a new log and a resumed one, puts the
+`recording(session, options, engine=...)` chooses between a new log and a resumed one, puts the
 recorder first among the session's sinks and writes the closing line. The log itself is written
 by voice_guide.record.writer; resuming is voice_guide.record.resume (which imports the writer, not
 this module, so the two do not import each other).
@@ -10,10 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from voice_guide.errors import UserError
 from voice_guide.record.resume import resume_session
 from voice_guide.record.writer import Recorder, now_iso, open_new
+
+
+@dataclass(frozen=True)
+class RecordOptions:
+    """--no-record, --client, and --resume (None: a new log; "": the newest unfinished one)."""
+
+    no_record: bool = False
+    client: str | None = None
+    resume: str | None = None
 
 
 def session_end(rec: Recorder, session) -> None:
@@ -36,16 +46,16 @@ def engine_used(session, said: str) -> str:
 
 
 @contextmanager
-def recording(session, args, *, engine: str, extra_sinks: tuple[list, ...] = ()
+def recording(session, options: RecordOptions, *, engine: str, extra_sinks: tuple[list, ...] = ()
               ) -> Iterator[Recorder | None]:
     """Record `session` while the runner runs inside this block (`--no-record` skips it).
 
-    With `args.resume` the session's dialogue is first replaced by the replayed one from that
+    With `options.resume` the session's dialogue is first replaced by the replayed one from that
     log (see voice_guide.record.resume), and the log is appended to. `extra_sinks` are other sink
     lists that carry events not sent through the session (simulate's `turn`).
     """
-    resume = getattr(args, "resume", None)
-    if getattr(args, "no_record", False):
+    resume = options.resume
+    if options.no_record:
         if resume is not None:
             raise UserError("--resume appends to the session's log; drop --no-record")
         yield None
@@ -54,7 +64,7 @@ def recording(session, args, *, engine: str, extra_sinks: tuple[list, ...] = ()
         rec = resume_session(session, resume, engine_used(session, engine))
     else:
         rec = open_new(session.dialogue.p, engine_used(session, engine),
-                       getattr(args, "client", None))
+                       options.client)
     for sinks in (session.sinks, *extra_sinks):
         sinks.insert(0, rec)  # first: on disk before it is shown or spoken
     try:

@@ -18,12 +18,12 @@ the log and the timers carry on where they stopped.
 from __future__ import annotations
 
 import os
-import sys
 
 from voice_guide import events as ev
 from voice_guide.dialogue.core import Dialogue
 from voice_guide.dialogue.machine import TP_HOLD
 from voice_guide.errors import UserError
+from voice_guide.notice import notice
 from voice_guide.protocol.messages import Messages
 from voice_guide.record.reader import Log, find_log, newest_unfinished, read_log
 from voice_guide.record.writer import Recorder, lock_existing, open_append
@@ -85,8 +85,8 @@ def replay(protocol, log: Log) -> Dialogue:
     made += d.tick(log.last_t)
     differs = first_difference(made, log)
     if differs:
-        print(f"voice-guide: {log.path}: the replay differs from the log ({differs}); "
-              f"going on from the replayed state.", file=sys.stderr)
+        notice(f"voice-guide: {log.path}: the replay differs from the log ({differs}); "
+               f"going on from the replayed state.")
     return d
 
 
@@ -147,7 +147,6 @@ def resume_session(session, which: str, engine: str) -> Recorder:
         raise
     session.dialogue = Shifted(d, log.last_t)
     left_out = int(log.torn) + len(log.skipped)
-    print(f"Resuming {path} at {log.last_t:.1f} s"
-          f"{f' ({left_out} unreadable line(s) left out)' if left_out else ''}.",
-          file=sys.stderr)
+    notice(f"Resuming {path} at {log.last_t:.1f} s"
+           f"{f' ({left_out} unreadable line(s) left out)' if left_out else ''}.")
     return open_append(path, fd, log.last_t, engine)

@@ -13,8 +13,8 @@ and a log is locked (flock) while a session writes it, so two resumes never inte
 If the disk fills up or the folder cannot be written, the session goes on: the problem is said
 once on stderr, the log is cut back to its last complete line, and nothing more is written.
 
-`recording(session, args, engine=...)` (voice_guide.record.recording) is the one call every runner
-makes around its run; it chooses between a new log (here) and a resumed one
+`recording(session, options, engine=...)` (voice_guide.record.recording) is the one call every
+runner makes around its run; it chooses between a new log (here) and a resumed one
 (voice_guide.record.resume).
 """
 
@@ -24,13 +24,13 @@ import errno
 import json
 import math
 import os
-import sys
 from datetime import datetime
 from pathlib import Path
 
 from voice_guide import __version__
 from voice_guide.errors import UserError
 from voice_guide.events import Event
+from voice_guide.notice import notice
 from voice_guide.record.store import folder_fd, lock, private_open, sessions_dir
 
 LOG_FORMAT = 1
@@ -96,7 +96,7 @@ class Recorder:
         self.path, self.fd, self.opener = path, fd, opener
         self.pending = list(pending or [])
         self.size = os.fstat(fd).st_size if fd is not None else 0
-        self.warn = warn or (lambda msg: print(msg, file=sys.stderr, flush=True))
+        self.warn = warn or notice
         self.last_t = 0.0
         self.started = False  # a line of this run is on disk
         self.skipped_bad = 0
@@ -181,7 +181,7 @@ def session_start(protocol, engine: str, client: str | None) -> dict:
 def open_new(protocol, engine: str, client: str | None, warn=None) -> Recorder:
     """A recorder whose log is made on the first event (an unwritable folder: it writes
     nothing and says so once; a symlinked folder is refused before the session starts)."""
-    rec_warn = warn or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    rec_warn = warn or notice
     try:
         os.close(folder_fd())
     except OSError as exc:

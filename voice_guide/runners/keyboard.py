@@ -12,19 +12,30 @@ with the script.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import TextIO
 
+from voice_guide.dialogue.core import Dialogue
 from voice_guide.ears.grammar import normalise
+from voice_guide.errors import UserError
+from voice_guide.notice import notice
 from voice_guide.protocol.messages import Messages
-from voice_guide.runners.keys import cbreak, press
+from voice_guide.record.recording import recording
+from voice_guide.runners.keys import cbreak, key_map, press
 from voice_guide.runners.keys import reader as key_reader
+from voice_guide.runners.options import SessionOptions
 from voice_guide.runners.typed import TypedCommands
 from voice_guide.session.core import Session
+from voice_guide.session.screen import SessionScreen, want_screen
+from voice_guide.session.sinks import sinks_for
+from voice_guide.session.summary import Summary
+from voice_guide.voice.announcer import Announcer, make_speaker
 
 MAX_WAIT = 24 * 3600.0  # one wait longer than a day is a typing slip
 
@@ -121,3 +132,47 @@ class Keyboard:
             due = self.session.dialogue.next_due()
             time.sleep(max(0.0, min(end, due if due is not None else end) - self.now()))
             self.session.tick(self.now())
+
+
+def run_keyboard(protocol, options: SessionOptions) -> int:
+    """Typed commands or keys; every cue and message shown and spoken (announcer.py), on the
+    session screen (screen.py) or as plain lines."""
+    settings = options.settings.for_language(protocol.language)
+    keys = key_map(settings.keys) if options.keys else None
+    if keys and not sys.stdin.isatty():
+        raise UserError("--keys reads single keypresses from a terminal; stdin is not one "
+                        "(type commands with --keyboard instead)")
+    messages = Messages(protocol)
+    summary = Summary(messages.title)
+    out = None if options.json else sys.stdout  # --json: stdout holds the events only
+
+    def show(msg: str) -> None:
+        notice(msg, out)
+
+    screen = None
+    if want_screen(options.screen, options.json, default=bool(keys)):
+        screen = SessionScreen(protocol, messages, lambda: keyboard.now(), keys=keys)
+    verbose = options.verbose and screen is None  # stderr would tear it
+    voice = Announcer(make_speaker(settings, verbose), screen.note if screen else show)
+    shown = [screen] if screen else sinks_for(options.json)
+    session = Session(Dialogue(protocol), [*shown, summary, voice.sink])
+    code = 0
+    keyboard = Keyboard(session, sys.stdin, virtual=options.virtual_clock, say=voice.tell,
+                        pace=voice.wait, keys=keys)
+    try:
+        with recording(session, options.record, engine="keyboard"):
+            with screen.attach(session) if screen else contextlib.nullcontext():
+                try:
+                    keyboard.run()
+                except KeyboardInterrupt:  # Ctrl-C: say where it stopped, then the summary
+                    code = 130  # and exit as every command does on Ctrl-C (entry.py)
+                    voice.speaker.silence()
+                    d = session.dialogue
+                    voice.tell(messages("interrupted", title=d.step.title if d.step
+                                        else d.state))
+        for line in summary.shown(messages):
+            show(line)
+        voice.speaker.say(summary.spoken(messages))
+    finally:
+        voice.close()
+    return code

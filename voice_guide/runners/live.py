@@ -17,7 +17,7 @@ Self-hearing: the speaker reports each clip as it starts (expected end) and when
 
 from __future__ import annotations
 
-import argparse
+import logging
 import os
 import queue
 import signal
@@ -28,13 +28,22 @@ import time
 import numpy as np
 
 from voice_guide import settings as settings_mod
+from voice_guide.audio.mic import Microphone
 from voice_guide.const import RATE
+from voice_guide.dialogue.core import Dialogue
+from voice_guide.ears import grammar, recognizer
 from voice_guide.ears.grammar import normalise
-from voice_guide.events import Event, cue
+from voice_guide.ears.listener import Listener
+from voice_guide.errors import UserError
+from voice_guide.events import Device, Event, cue
+from voice_guide.notice import notice
 from voice_guide.protocol.messages import Messages
+from voice_guide.record.recording import recording
 from voice_guide.runners.keys import cbreak, key_map, press
 from voice_guide.runners.keys import reader as key_reader
+from voice_guide.runners.options import SessionOptions
 from voice_guide.runners.typed import TypedCommands
+from voice_guide.session.barge_in import GuardedListener
 from voice_guide.session.core import ECHO_TAIL, Session, Speech
 from voice_guide.session.screen import SessionScreen, want_screen
 from voice_guide.session.sinks import sinks_for
@@ -42,6 +51,7 @@ from voice_guide.session.summary import Summary
 from voice_guide.vocabulary import ALWAYS_ACTIVE
 from voice_guide.voice.announcer import Announcer, make_speaker
 
+_LOG = logging.getLogger(__name__)
 GAP = 0.25        # s without microphone audio before silence is fed in its place
 END_GRACE = 15.0  # s to let the last cue finish after the session ends
 
@@ -49,10 +59,10 @@ END_GRACE = 15.0  # s to let the last cue finish after the session ends
 class LiveSession:
     """Owns the devices; `run()` until the session ends or SIGINT."""
 
-    def __init__(self, protocol, args: argparse.Namespace) -> None:
-        self.args = args
-        settings = settings_mod.from_args(args)
-        self.lang = args.lang or settings.language or protocol.language
+    def __init__(self, protocol, options: SessionOptions) -> None:
+        self.options = options
+        settings = options.settings
+        self.lang = options.lang or settings.language or protocol.language
         self.settings = settings.for_language(self.lang)  # Korean voice for a Korean session
         self.q: queue.Queue = queue.Queue()
         self.samples = 0
@@ -62,9 +72,9 @@ class LiveSession:
         self.typed = TypedCommands(protocol.language)
         self.keys = key_map(self.settings.keys)
         self.screen = None
-        if want_screen(getattr(args, "screen", None), args.json, default=True):
+        if want_screen(options.screen, options.json, default=True):
             self.screen = SessionScreen(protocol, self.messages, lambda: self.now,
-                                        keys=self.keys if getattr(args, "keys", False) else None)
+                                        keys=self.keys if options.keys else None)
         self.summary = Summary(self.messages.title)
         self.session = self._build_session(protocol)
         self.speaker = self._build_speaker()
@@ -74,21 +84,16 @@ class LiveSession:
     # -- construction ---------------------------------------------------------------------
 
     def _build_session(self, protocol) -> Session:
-        from voice_guide.dialogue.core import Dialogue
-        from voice_guide.ears import grammar, recognizer
-        from voice_guide.ears.listener import Listener
-        from voice_guide.session.barge_in import GuardedListener
-
         gram = grammar.load(self.lang)
-        rec = recognizer.create(self.args.engine, model=self.args.model, lang=self.lang,
+        rec = recognizer.create(self.options.engine, model=self.options.model, lang=self.lang,
                                 grammar=gram)
         listener = Listener(rec, lang=self.lang)
         self.hearing = lambda: listener.hearing  # the therapist speaking: some cues wait
         session = Session(Dialogue(protocol),
-                          [*([self.screen] if self.screen else sinks_for(self.args.json)),
+                          [*([self.screen] if self.screen else sinks_for(self.options.json)),
                            self.summary, self._to_speaker],
                           listener=listener)  # the session sets the listener's echo filter
-        log = self._log_decision if getattr(self.args, "verbose", False) else None
+        log = self._log_decision if self.options.verbose else None
         session.listener = GuardedListener(listener, gram, lambda: session.speech, ECHO_TAIL,
                                            log)
         return session
@@ -97,8 +102,7 @@ class LiveSession:
         if self.screen is not None:
             return self.screen.refused(d.text or "?", why) if why else None
         verdict = f"rejected: {why}" if why else f"-> {d.command}"
-        print(f"[heard {d.start:.2f}-{d.end:.2f}s] {d.text or '?'!r} {verdict}",
-              file=sys.stderr, flush=True)
+        _LOG.info("[heard %.2f-%.2fs] %r %s", d.start, d.end, d.text or "?", verdict)
 
     def _build_speaker(self):
         return make_speaker(self.settings, therapist_speaking=self.hearing,
@@ -106,9 +110,6 @@ class LiveSession:
                             on_speech=lambda text, s, e: self.q.put(("spoke", text, s, e)))
 
     def _open_mic(self):
-        from voice_guide.audio.mic import Microphone
-        from voice_guide.errors import UserError
-
         device = settings_mod.device_arg(self.settings.input_device)
         mic = Microphone(device, lambda pcm, t: self.q.put(("audio", pcm, t)),
                          lambda state, detail: self.q.put(("mic", state, detail)),
@@ -138,7 +139,7 @@ class LiveSession:
 
     def run(self) -> int:
         """With --keys (and a terminal) keypresses drive it too; else typed lines."""
-        fd = sys.stdin.fileno() if getattr(self.args, "keys", False) else None
+        fd = sys.stdin.fileno() if self.options.keys else None
         if fd is None or not os.isatty(fd):
             return self._run(self._read_stdin)
         with cbreak(fd):
@@ -223,13 +224,12 @@ class LiveSession:
         before = self.session.rejected_total
         self.session.feed_audio(pcm)
         new = self.session.rejected_total - before
-        if getattr(self.args, "verbose", False) and new:
+        if self.options.verbose and new:
             for d, why in list(self.session.rejected)[-new:]:
                 if self.screen is not None:
                     self.screen.refused(str(d.command), why)
                     continue
-                print(f"[heard {d.start:.2f}-{d.end:.2f}s] {d.command} ignored: {why}",
-                      file=sys.stderr, flush=True)
+                _LOG.info("[heard %.2f-%.2fs] %s ignored: %s", d.start, d.end, d.command, why)
 
     def _speaking(self, kind: str, text: str, start: float, end: float) -> None:
         a_start, a_end = self.audio_time(start), self.audio_time(end)
@@ -261,12 +261,12 @@ class LiveSession:
         text = self.messages("mic_lost" if self.mic_lost else "mic_back")
         t = self.now
         for sink in self.session.sinks[:-1]:
-            sink(Event(t, "device", {"state": state, "detail": detail}))
+            sink(Device(t, state=state, detail=detail))
         self.speaker.say(cue(t, text, priority="normal"))
         if self.screen is not None:
             self.screen.note(text)
-        elif self.args.json:
-            print(text, file=sys.stderr, flush=True)
+        elif self.options.json:
+            notice(text)
 
     def _read_stdin(self) -> None:
         try:
@@ -290,7 +290,7 @@ class LiveSession:
             return
         if self.screen is not None:
             return self.screen.note(msg)
-        print(msg, file=sys.stderr if self.args.json else sys.stdout, flush=True)
+        notice(msg, None if self.options.json else sys.stdout)
 
     def close(self) -> None:
         if self.mic is not None:
@@ -298,13 +298,11 @@ class LiveSession:
         self.speaker.close()
 
 
-def run_live(protocol, args: argparse.Namespace) -> int:
+def run_live(protocol, options: SessionOptions) -> int:
     """Entry point used by `voice-guide run` (cli_core) when --keyboard is not given."""
-    from voice_guide.record.recording import recording
-
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    live = LiveSession(protocol, args)
-    with recording(live.session, args, engine=getattr(args, "engine", None) or "auto"):
+    live = LiveSession(protocol, options)
+    with recording(live.session, options.record, engine=options.engine):
         return live.run()
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from voice_guide.audio.pcm import clip_int16
 from voice_guide.const import RATE
 from voice_guide.dialogue.core import Dialogue
 from voice_guide.ears.listener import Decision
@@ -58,7 +59,7 @@ def _trimmed(seg, pcm: np.ndarray):
     pad = int(TRIM_PAD * RATE)
     lo, hi = max(0, span[0] - pad), min(len(pcm), span[1] + pad)
     start = seg.pcm_start + lo / RATE
-    return replace(seg, pcm=np.clip(np.round(pcm[lo:hi]), -32768, 32767).astype(np.int16),
+    return replace(seg, pcm=clip_int16(pcm[lo:hi]),
                    pcm_start=start, start=max(seg.start, start + pad / RATE),
                    end=min(seg.end, seg.pcm_start + (hi - pad) / RATE))
 

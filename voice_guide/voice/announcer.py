@@ -9,6 +9,7 @@ stays.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 
@@ -17,12 +18,13 @@ from voice_guide.settings import Settings
 from voice_guide.vocabulary import ALWAYS_ACTIVE
 from voice_guide.voice.speaker import Speaker
 
+_LOG = logging.getLogger(__name__)
 END_GRACE = 60.0  # s to let the last words (the closing summary) be spoken before exiting
 
 
 def make_speaker(settings: Settings, verbose: bool = False, **kw):
     """The speaker every runner uses; cue text is shown by the session's sinks instead.
-    `verbose`: each clip played is logged on stderr with its monotonic start and end."""
+    `verbose`: each clip played is logged (a diagnostic) with its monotonic start and end."""
 
     if verbose and "on_speech" not in kw:
         kw["on_speech"] = _log_spoken
@@ -30,7 +32,7 @@ def make_speaker(settings: Settings, verbose: bool = False, **kw):
 
 
 def _log_spoken(text: str, start: float, end: float) -> None:
-    print(f"[spoke {start:.3f}-{end:.3f}] {text}", file=sys.stderr, flush=True)
+    _LOG.info("[spoke %.3f-%.3f] %s", start, end, text)
 
 
 class Announcer:

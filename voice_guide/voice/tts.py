@@ -17,8 +17,9 @@ from typing import IO, Any
 
 import numpy as np
 
-from voice_guide.audio.sources import load_wav
+from voice_guide.audio.pcm import load_wav
 from voice_guide.errors import SpeechUnavailable
+from voice_guide.notice import warn
 from voice_guide.voice import natural as natural_voice
 
 _START_TIMEOUT = 15.0
@@ -76,8 +77,7 @@ class Renderer:
             except SpeechUnavailable as exc:
                 if not self._fell_back:
                     self._fell_back = True
-                    print(f"[voice] {exc}; speaking with espeak-ng instead", file=sys.stderr,
-                          flush=True)
+                    warn(f"the voice: {exc}; speaking with espeak-ng instead")
                 voice = None
         with self._lock:
             path = Path(self._dir.name) / "cue.wav"

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import logging
 import os
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pocketsphinx as ps
 
 from voice_guide.ears import grammar as grammars
 from voice_guide.ears.grammar import Grammar
 from voice_guide.ears.hypothesis import Hypothesis
 from voice_guide.errors import UserError
+from voice_guide.extras import require
+
+if TYPE_CHECKING:
+    import pocketsphinx as ps
 
 GRAMMAR_LW = 2.0
 #: Grammar pass: no lattice (bestpath) search. Measured on the tune split: with it, the
@@ -30,9 +35,9 @@ EXTRA_PRONUNCIATIONS = {"back(2)": "B AA K"}
 LM_OPTIONS = {"beam": 1e-40, "wbeam": 1e-24, "pbeam": 1e-40, "maxhmmpf": 10000}
 
 
-def _config(**extra) -> ps.Config:
-    model = ps.get_model_path()
-    cfg = ps.Config(hmm=os.path.join(model, "en-us", "en-us"),
+def _config(lib: ModuleType, **extra) -> ps.Config:
+    model = lib.get_model_path()
+    cfg = lib.Config(hmm=os.path.join(model, "en-us", "en-us"),
                     dict=os.path.join(model, "en-us", "cmudict-en-us.dict"), lm=None,
                     loglevel="FATAL")
     for key, value in extra.items():
@@ -48,15 +53,17 @@ class PocketSphinxRecognizer:
     def __init__(self, grammar: Grammar | None = None, *, second_pass: bool = True,
                  lw: float = GRAMMAR_LW) -> None:
         logging.getLogger("pocketsphinx").setLevel(logging.ERROR)
+        # imported here: loading the engine costs time that commands without ears need not pay
+        ps = require("pocketsphinx", needed_for="the PocketSphinx engine")
         self.grammar = grammar or grammars.load("en")
-        self._fsg = ps.Decoder(_config(lw=lw, **FSG_OPTIONS))
+        self._fsg = ps.Decoder(_config(ps, lw=lw, **FSG_OPTIONS))
         for word, phones in EXTRA_PRONUNCIATIONS.items():
             self._fsg.add_word(word, phones, True)
         self._check_words()
         self._lm = None
         if second_pass:
             model = ps.get_model_path()
-            self._lm = ps.Decoder(_config(lm=os.path.join(model, "en-us", "en-us.lm.bin"),
+            self._lm = ps.Decoder(_config(ps, lm=os.path.join(model, "en-us", "en-us.lm.bin"),
                                           **LM_OPTIONS))
         self._active: set[str] = set()
         self.set_commands(set(self.grammar.phrases))

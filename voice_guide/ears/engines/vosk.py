@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import vosk
 
 from voice_guide.const import RATE
 from voice_guide.ears import grammar as grammars
 from voice_guide.ears.grammar import Grammar
 from voice_guide.ears.hypothesis import Hypothesis
 from voice_guide.errors import UserError
+from voice_guide.extras import require
+
+if TYPE_CHECKING:
+    import vosk
 
 
 class VoskRecognizer:
@@ -27,20 +31,21 @@ class VoskRecognizer:
 
     def __init__(self, model_dir: str | Path, *, lang: str = "en",
                  grammar: Grammar | None = None, second_pass: bool = True) -> None:
-        vosk.SetLogLevel(-1)
+        self._vosk = require("vosk", extra="vosk", needed_for="the Vosk engine")
+        self._vosk.SetLogLevel(-1)
         self.grammar = grammar or grammars.load(lang)
         model_dir = Path(model_dir)
         if not (model_dir / "graph" / "HCLr.fst").exists():
             raise UserError(f"{model_dir}: Vosk model without runtime graphs (HCLr.fst); "
                             "use a 'small' model, which accepts grammars")
         try:
-            self._model = vosk.Model(str(model_dir))
+            self._model = self._vosk.Model(str(model_dir))
         except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
             raise UserError(f"{model_dir}: cannot load Vosk model ({exc})") from None
         self._check_words()
         self._unk = self._model.vosk_model_find_word("[unk]") >= 0
         self._rec: vosk.KaldiRecognizer | None = None
-        self._free = vosk.KaldiRecognizer(self._model, RATE) if second_pass else None
+        self._free = self._vosk.KaldiRecognizer(self._model, RATE) if second_pass else None
         self._active: set[str] = set()
         self.set_commands(set(self.grammar.phrases))
 
@@ -61,7 +66,7 @@ class VoskRecognizer:
         phrases = [" ".join(p) for c in sorted(active) for p in self.grammar.phrases[c]]
         spec = json.dumps(phrases + (["[unk]"] if self._unk else []), ensure_ascii=False)
         # a fresh recognizer: SetGrammar on a recognizer made without one crashes (0.3.45)
-        self._rec = vosk.KaldiRecognizer(self._model, RATE, spec)
+        self._rec = self._vosk.KaldiRecognizer(self._model, RATE, spec)
         self._rec.SetWords(True)  # word times, for the coverage rule (coverage.py)
         self._fed = 0  # samples fed to this recognizer: its word times count from its birth
 

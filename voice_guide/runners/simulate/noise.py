@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_guide.audio.sources import load_wav
+from voice_guide.audio.pcm import load_wav
 from voice_guide.const import RATE
 from voice_guide.errors import UserError
 from voice_guide.runners.simulate.synth import synthesize

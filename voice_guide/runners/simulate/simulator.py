@@ -17,12 +17,15 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_guide.audio.sources import load_wav
+from voice_guide.audio.pcm import clip_int16, load_wav
 from voice_guide.const import RATE
 from voice_guide.dialogue.core import Dialogue
 from voice_guide.dialogue.machine import CONFIRM, states
+from voice_guide.ears.listener import Listener
+from voice_guide.ears.recognizer import create
 from voice_guide.errors import UserError, located
 from voice_guide.events import Event
+from voice_guide.events import Turn as TurnEvent
 from voice_guide.protocol import registry
 from voice_guide.record.store import private_open, refuse_log_target
 from voice_guide.runners.simulate.guide_voice import Clip, GuideVoice
@@ -62,15 +65,12 @@ class Simulator:
                  recognizer=None, render: Callable[[str], np.ndarray] | None = None,
                  wav: Path | None = None, polite: bool = True) -> None:
         """`polite`: cues that can wait do, while the therapist speaks (speaker.waits)."""
-        from voice_guide.ears.listener import Listener
-
         self.script = script
         self.sinks = sinks
         self.synth = synthesize
         protocol = registry.resolve(script.protocol, language=script.lang)
         _check_expects(script, protocol)
         if recognizer is None:
-            from voice_guide.ears.recognizer import create
             recognizer = create(script.engine, model=script.model, lang=script.lang)
         self.ref = voiced_rms(self._speech("located", None))
         speaking = (lambda: self.session.listener.hearing) if polite else None
@@ -142,15 +142,15 @@ class Simulator:
         self._advance_to(start)
         start = self.now
         end = start + (turn.seconds if turn.kind == "silence" else len(pcm) / RATE)
-        data = {"start": round(start, 3), "end": round(end, 3), "kind": turn.kind,
-                "line": turn.line, "attempt": attempt + 1}
-        if correction:
-            data["correction"] = True
+        text = None
         if turn.kind != "silence":
-            data["text"] = turn.text if turn.kind == "say" else Path(turn.text).name
+            text = turn.text if turn.kind == "say" else Path(turn.text).name
             self.placed.append(Placed(self.pos, pcm.astype(np.float64)))
+        event = TurnEvent(start, start=round(start, 3), end=round(end, 3), kind=turn.kind,
+                          line=turn.line, attempt=attempt + 1, correction=bool(correction),
+                          text=text)
         for sink in self.sinks:
-            sink(Event(start, "turn", data))
+            sink(event)
         self._advance_to(end)
         self.prev_end = end
 
@@ -205,7 +205,7 @@ class Simulator:
         out += self.hiss.normal(0.0, ROOM_HISS, n)
         if self.noise is not None:
             out += self.noise.read(n)
-        return np.clip(np.round(out), -32768, 32767).astype(np.int16)
+        return clip_int16(out)
 
     def _on_clip(self, clip: Clip) -> None:
         """Scale the clip to the echo level once, and tell the guard it is being spoken."""

@@ -10,9 +10,8 @@ import shutil
 import subprocess
 
 import numpy as np
-import soxr
 
-from voice_guide.const import RATE
+from voice_guide.audio.pcm import streamed_wav
 from voice_guide.errors import UserError
 
 
@@ -36,17 +35,4 @@ def synthesize(text: str, voice: str = "en-us", rate: int = 160, pitch: int = 50
     if proc.returncode != 0 or not proc.stdout:
         msg = proc.stderr.decode(errors="replace").strip().splitlines()
         raise UserError(f"espeak-ng failed for voice {voice!r}: {msg[0] if msg else 'no audio'}")
-    return _wav_to_16k(proc.stdout)
-
-
-def _wav_to_16k(data: bytes) -> np.ndarray:
-    """espeak-ng streams a WAV whose length fields are placeholders: read up to EOF instead."""
-    if data[:4] != b"RIFF" or b"fmt " not in data[:64] or b"data" not in data[:128]:
-        raise UserError("espeak-ng produced no WAV audio")
-    src_rate = int.from_bytes(data[24:28], "little")
-    body = data[data.index(b"data", 12) + 8:]
-    pcm = np.frombuffer(body[: len(body) // 2 * 2], dtype="<i2")
-    if src_rate == RATE:
-        return pcm.astype(np.int16)
-    out = soxr.resample(pcm.astype(np.float32) / 32768.0, src_rate, RATE)
-    return np.clip(np.round(out * 32768.0), -32768, 32767).astype(np.int16)
+    return streamed_wav(proc.stdout, "espeak-ng")

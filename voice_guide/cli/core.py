@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from voice_guide import settings as settings_mod
+from voice_guide.cli.enroll import add_profile_option
 from voice_guide.dialogue import graph
 from voice_guide.dialogue.core import Dialogue
 from voice_guide.errors import UserError, problems_of
@@ -51,6 +52,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--screen", action=argparse.BooleanOptionalAction, default=None,
                    help="full-screen session view (default: on a terminal with --keys or "
                         "live; plain lines otherwise)")
+    add_profile_option(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("graph", help="draw a protocol's state machine")

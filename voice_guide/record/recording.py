@@ -36,13 +36,14 @@ def engine_used(session, said: str) -> str:
 
 
 @contextmanager
-def recording(session, args, *, engine: str, extra_sinks: tuple[list, ...] = ()
-              ) -> Iterator[Recorder | None]:
+def recording(session, args, *, engine: str, extra_sinks: tuple[list, ...] = (),
+              profile: str | None = None) -> Iterator[Recorder | None]:
     """Record `session` while the runner runs inside this block (`--no-record` skips it).
 
     With `args.resume` the session's dialogue is first replaced by the replayed one from that
     log (see voice_guide.record.resume), and the log is appended to. `extra_sinks` are other sink
-    lists that carry events not sent through the session (simulate's `turn`).
+    lists that carry events not sent through the session (simulate's `turn`). `profile` is
+    the enrolled voice profile the listener uses (None: none), kept in the log.
     """
     resume = getattr(args, "resume", None)
     if getattr(args, "no_record", False):
@@ -51,10 +52,10 @@ def recording(session, args, *, engine: str, extra_sinks: tuple[list, ...] = ()
         yield None
         return
     if resume is not None:
-        rec = resume_session(session, resume, engine_used(session, engine))
+        rec = resume_session(session, resume, engine_used(session, engine), profile)
     else:
         rec = open_new(session.dialogue.p, engine_used(session, engine),
-                       getattr(args, "client", None))
+                       getattr(args, "client", None), profile)
     for sinks in (session.sinks, *extra_sinks):
         sinks.insert(0, rec)  # first: on disk before it is shown or spoken
     try:

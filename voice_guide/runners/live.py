@@ -30,6 +30,7 @@ import numpy as np
 from voice_guide import settings as settings_mod
 from voice_guide.const import RATE
 from voice_guide.ears.grammar import normalise
+from voice_guide.enroll.profiles import choose, listening_templates
 from voice_guide.events import Event, cue
 from voice_guide.protocol.messages import Messages
 from voice_guide.runners.keys import cbreak, key_map, press
@@ -54,6 +55,7 @@ class LiveSession:
         settings = settings_mod.from_args(args)
         self.lang = args.lang or settings.language or protocol.language
         self.settings = settings.for_language(self.lang)  # Korean voice for a Korean session
+        self.profile = choose(self.settings.profile, None)  # --profile, setting or `default`
         self.q: queue.Queue = queue.Queue()
         self.samples = 0
         self.anchor = (0, time.monotonic())   # (samples fed, monotonic time of that sample)
@@ -82,7 +84,8 @@ class LiveSession:
         gram = grammar.load(self.lang)
         rec = recognizer.create(self.args.engine, model=self.args.model, lang=self.lang,
                                 grammar=gram)
-        listener = Listener(rec, lang=self.lang)
+        listener = Listener(rec, lang=self.lang,
+                            templates=listening_templates(self.lang, self.profile))
         self.hearing = lambda: listener.hearing  # the therapist speaking: some cues wait
         session = Session(Dialogue(protocol),
                           [*([self.screen] if self.screen else sinks_for(self.args.json)),
@@ -304,7 +307,8 @@ def run_live(protocol, args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, signal.default_int_handler)
     live = LiveSession(protocol, args)
-    with recording(live.session, args, engine=getattr(args, "engine", None) or "auto"):
+    with recording(live.session, args, engine=getattr(args, "engine", None) or "auto",
+                   profile=live.profile.name if live.profile else None):
         return live.run()
 
 

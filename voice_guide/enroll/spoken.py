@@ -32,7 +32,9 @@ LISTEN = 6.0      # s to wait for a take to start
 TAIL = 0.5        # s of room kept after the take's end
 ROOM = 1.0        # s of quiet measured as the room
 TRIES = 3         # extra tries per prompt before moving on
+LOUD_DB = 20.0    # a capture with no utterance but this far above the room is checked anyway
 TESTS = 3         # commands in the closing spoken test
+LISTENING = "(listening)"  # shown, not said: the take is captured from now on
 WORDS = {"en": ("Say", "Again"), "ko": ("말씀하세요", "한 번 더")}
 
 
@@ -68,9 +70,10 @@ class Capture:
             got.append(self._chunk())
         return np.concatenate(got)
 
-    def take(self, wait: float = LISTEN, tail: float = TAIL) -> np.ndarray | None:
-        """Audio from now to `tail` s after the first utterance ends (None: none began
-        within `wait` s)."""
+    def take(self, room: float, wait: float = LISTEN, tail: float = TAIL) -> np.ndarray | None:
+        """Audio from now to `tail` s after the first utterance ends. When none began within
+        `wait` s: what was heard if something stood out of the `room` (dB) all the same (the
+        VAD does not call badly clipped speech speech; the checks will say why), else None."""
         self.drain()
         seg, got, end = Segmenter(), [], None
         n = pushed = 0
@@ -84,7 +87,8 @@ class Capture:
                     end = pushed + FRAME + int(tail * RATE)
                 pushed += FRAME
             if end is None and not seg.open and n > wait * RATE:
-                return None
+                heard = np.concatenate(got)
+                return heard if frame_db(heard, FRAME).max() > room + LOUD_DB else None
         return np.concatenate(got)[:end]
 
     def close(self) -> None:
@@ -108,7 +112,7 @@ class SpokenEnrollment:
             room = float(np.median(frame_db(capture.record(ROOM), FRAME)))
             for prompt in self.e.prompts:
                 self._enroll(prompt, capture, room)
-            self._test(capture)
+            self._test(capture, room)
         finally:
             capture.close()
             self.voice.close()
@@ -125,14 +129,15 @@ class SpokenEnrollment:
             word = self.say if k == 1 else self.again
             self._tell(f"{word}: {prompt.text}.", f"{word}: {prompt.text}  "
                        f"(take {k} of {self.e.wanted})")
-            pcm = capture.take()
+            self.voice.show(LISTENING)
+            pcm = capture.take(room)
             why = "I heard nothing" if pcm is None else self.e.offer(prompt, pcm, room)
             if why:
                 self._tell(f"Once more: {why}.", f"refused: {why}")
         if self.e.needs(prompt):
             self._tell(f"Moving on; {prompt.text} keeps the shipped voices.")
 
-    def _test(self, capture: Capture) -> None:
+    def _test(self, capture: Capture, room: float) -> None:
         """Say a few enrolled commands once more, heard with the new profile."""
         tested = self.e.done()[:TESTS]
         if not tested:
@@ -143,7 +148,8 @@ class SpokenEnrollment:
         self._tell("Now a short test.")
         for prompt in tested:
             self._tell(f"{self.say}: {prompt.text}.", f"test: {self.say}: {prompt.text}")
-            pcm = capture.take()
+            self.voice.show(LISTENING)
+            pcm = capture.take(room)
             listener = Listener(rec, lang=self.e.lang, templates=templates)
             heard = [] if pcm is None else [*listener.feed(pcm), *listener.flush()]
             got = next((d.command for d in heard if d.command), None)

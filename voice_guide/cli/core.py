@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from voice_guide import settings as settings_mod
-from voice_guide.cli.enroll import add_profile_option
+from voice_guide.cli.enroll import add_profile_option, session_profile
 from voice_guide.dialogue import graph
 from voice_guide.dialogue.core import Dialogue
 from voice_guide.errors import UserError, problems_of
@@ -115,6 +115,7 @@ def session_language(args: argparse.Namespace) -> str | None:
 def cmd_run(args: argparse.Namespace) -> int:
     protocol = registry.resolve(args.protocol, language=session_language(args))
     args.keys = args.keys or settings_mod.load_settings().key_mode
+    session_profile(args)  # a missing or damaged profile: said before anything starts
     if not args.keyboard and not (args.keys and not args.mic):
         try:
             from voice_guide.runners.live import run_live

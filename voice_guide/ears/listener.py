@@ -42,7 +42,6 @@ from voice_guide.ears.recognizer import Hypothesis, Recognizer
 from voice_guide.ears.room import QUIET_ROOM_DB, RoomLevel, utterance_level
 from voice_guide.ears.segmenter import FRAME, RATE, Segment, Segmenter, SegmenterConfig
 from voice_guide.ears.templates import POST, PRE, Match, Templates, shipped_templates, speech_span
-from voice_guide.errors import UserError
 from voice_guide.vocabulary import ALWAYS_ACTIVE, COMMANDS
 
 #: Templates: speech is looked for this far around the segmenter's start and end (s), and

@@ -15,7 +15,7 @@ import numpy as np
 
 from voice_guide.ears.templates import Templates
 from voice_guide.enroll.plan import TAKES, Prompt
-from voice_guide.enroll.profiles import USER, Profile
+from voice_guide.enroll.profiles import USER
 from voice_guide.enroll.takes import TakeConfig, framed, odd_take, problem
 
 Embed = Callable[[np.ndarray], np.ndarray]
@@ -23,11 +23,11 @@ Embed = Callable[[np.ndarray], np.ndarray]
 
 class Enrollment:
     def __init__(self, prompts: list[Prompt], lang: str, embed: Embed,
-                 cfg: TakeConfig = TakeConfig(), takes: int = TAKES) -> None:
+                 cfg: TakeConfig | None = None, takes: int = TAKES) -> None:
         self.prompts = prompts
         self.lang = lang
         self.embed = embed
-        self.cfg = cfg
+        self.cfg = cfg or TakeConfig()
         self.wanted = takes
         self.kept: dict[Prompt, list[np.ndarray]] = {p: [] for p in prompts}
 

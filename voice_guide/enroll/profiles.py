@@ -14,6 +14,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -82,7 +83,7 @@ def names() -> list[str]:
 def save(profile: Profile) -> Path:
     """Write the profile (0600, in the 0700 folder), replacing the old one at once."""
     path = path_of(profile.name)
-    arrays: dict[str, np.ndarray] = {}
+    arrays: dict[str, Any] = {}
     for lang, t in profile.sets.items():
         arrays.update({f"{lang}.frames": t.frames.astype(np.float16),
                        f"{lang}.offsets": t.offsets, f"{lang}.commands": t.commands,

@@ -22,6 +22,11 @@ import pytest
 import soundfile as sf
 from pulse import PulseServer, available
 
+from voice_guide.ears import grammar
+from voice_guide.ears.listener import embedder
+from voice_guide.enroll.core import Enrollment
+from voice_guide.enroll.plan import plan
+from voice_guide.enroll.takes import problem
 from voice_guide.runners.simulate.synth import synthesize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -228,3 +233,20 @@ def test_spoken_enrollment_through_a_virtual_microphone(tmp_path, env):
     assert "test: heard next for next" in out
     assert "profile 'spoken': 3 takes of 1 phrasings (en)" in out
     assert stat.S_IMODE((tmp_path / "data" / "profiles" / "spoken.npz").stat().st_mode) == 0o600
+
+
+def test_cut_off_and_unlike_takes_are_asked_again():
+    """The checks without the CLI: half a word at the capture's edge, and a take of another
+    word among takes of "tender" (the odd one is dropped, whichever it is)."""
+    word = synthesize("tender", voice="en-us", rate=160)
+    loud = int(np.argmax(np.abs(word)))
+    assert problem(recording(word)) is None
+    assert "cut off at the start" in problem(recording(word)[8000 + loud:])
+    assert "cut off at the end" in problem(recording(word)[:8000 + loud])
+    [prompt] = plan(grammar.load("en"), ["tender"])
+    e = Enrollment([prompt], "en", embedder())
+    for wpm, pitch in TAKES[:2]:
+        assert e.offer(prompt, recording(synthesize("tender", voice="en-us", rate=wpm,
+                                                    pitch=pitch))) is None
+    why = e.offer(prompt, recording(synthesize("finished", voice="en-us", rate=160)))
+    assert why and "sounded unlike the others" in why and e.needs(prompt) == 1

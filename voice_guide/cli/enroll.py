@@ -55,6 +55,9 @@ def session_profile(args: argparse.Namespace) -> profiles.Profile | None:
 
 def cmd_enroll(args: argparse.Namespace) -> int:
     name = profiles.check_name(args.profile or profiles.DEFAULT)
+    if args.source is not None and args.all_phrasings:
+        raise UserError("--all-phrasings is for the spoken enrollment; a folder holds one "
+                        "phrasing per command (COMMAND-N.wav)")
     lang = args.lang or settings_mod.load_settings().language or "en"
     prompts = plan(grammars.load(lang), args.commands, args.all_phrasings)
     enrollment = Enrollment(prompts, lang, embedder())

@@ -10,7 +10,7 @@ around the speech, a faint hiss under it): framing moves the embedding a lot.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,5 +94,3 @@ def odd_take(frames: Sequence[np.ndarray], cfg: TakeConfig = TakeConfig()
     worst = int(np.argmax(nearest))
     return (worst, nearest[worst]) if nearest[worst] > cfg.max_spread else None
 
-
-Embed = Callable[[np.ndarray], np.ndarray]

@@ -35,6 +35,8 @@ class Settings:
     speech: bool = True             # speak every cue and message; False: text only (--quiet)
     key_mode: bool = False          # sessions take single keypresses (--keys; pedals)
     keys: dict | None = None        # key -> command over the defaults (voice_guide.runners.keys)
+    profile: str | None = None      # the enrolled voice profile sessions listen with
+                                    # (`voice-guide profiles`); None: `default` when enrolled
 
     def for_language(self, language: str | None) -> Settings:
         """With no voice chosen, a session in another language than English speaks with
@@ -73,7 +75,7 @@ class Settings:
             key_map(self.keys)
         except UserError as exc:
             return str(exc).removeprefix("settings: ")
-        for name in ("voice", "language", "input_device", "output_device"):
+        for name in ("voice", "language", "input_device", "output_device", "profile"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or
                                       not isinstance(value, (str, int))

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from voice_guide import settings as settings_mod
+from voice_guide.cli.enroll import add_profile_option, session_profile
 from voice_guide.cli.options import options_from, record_options, settings_from
 from voice_guide.dialogue import graph
 from voice_guide.errors import UserError, problems_of
@@ -45,6 +46,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--screen", action=argparse.BooleanOptionalAction, default=None,
                    help="full-screen session view (default: on a terminal with --keys or "
                         "live; plain lines otherwise)")
+    add_profile_option(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("graph", help="draw a protocol's state machine")
@@ -104,6 +106,7 @@ def session_language(args: argparse.Namespace) -> str | None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     protocol = registry.resolve(args.protocol, language=session_language(args))
+    session_profile(args)  # a missing or damaged profile: said before anything starts
     settings = settings_from(args)
     options = options_from(SessionOptions, args, settings=settings, record=record_options(args),
                            keys=args.keys or settings.key_mode)

@@ -11,8 +11,10 @@ import json
 
 from voice_guide.audio import pcm
 from voice_guide.audio.mic import microphone
+from voice_guide.cli.enroll import add_profile_option, session_profile
 from voice_guide.ears import recognizer as recognizers
 from voice_guide.ears.listener import Decision, Listener
+from voice_guide.enroll.profiles import listening_templates
 from voice_guide.errors import UserError
 from voice_guide.extras import require
 from voice_guide.notice import notice
@@ -27,6 +29,7 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--lang", choices=["en", "ko"], default="en")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--verbose", action="store_true", help="also print rejected utterances")
+    add_profile_option(p)
     p.set_defaults(func=listen)
 
     m = subparsers.add_parser("model", help="manage speech models")
@@ -38,9 +41,10 @@ def add_parsers(subparsers) -> None:
 
 
 def listen(args: argparse.Namespace) -> int:
+    profile = session_profile(args)
     source = microphone() if args.audio == "mic" else pcm.read(args.audio)
     rec = recognizers.create(args.engine, model=args.model, lang=args.lang)
-    listener = Listener(rec, lang=args.lang)
+    listener = Listener(rec, lang=args.lang, templates=listening_templates(args.lang, profile))
     for chunk in source:
         _emit(listener.feed(chunk), args)
     _emit(listener.flush(), args)

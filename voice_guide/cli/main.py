@@ -24,6 +24,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "voice_guide.cli.simulate",
     "voice_guide.cli.voice",
     "voice_guide.cli.record",
+    "voice_guide.cli.enroll",
 )
 
 

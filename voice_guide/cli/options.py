@@ -20,7 +20,7 @@ T = TypeVar("T")
 #: option name -> setting name, for the options that override a setting for one run
 OVERRIDES = (("voice", "voice"), ("rate", "rate"), ("volume", "volume"),
              ("device", "input_device"), ("output_device", "output_device"),
-             ("lang", "language"))
+             ("lang", "language"), ("profile", "profile"))
 
 
 def add_voice_options(parser: argparse.ArgumentParser, devices: str = "io") -> None:

@@ -8,7 +8,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from voice_guide.cli.enroll import add_profile_option, session_profile
 from voice_guide.cli.options import record_options
+from voice_guide.enroll.profiles import listening_templates
 from voice_guide.notice import notice
 from voice_guide.record.recording import recording
 from voice_guide.record.store import refuse_log_target
@@ -29,6 +31,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    "translation, the grammar and the guide's voice")
     p.add_argument("--json", action="store_true", help="one JSON line per event")
     p.add_argument("--wav", type=Path, metavar="OUT.wav", help="write the microphone signal")
+    add_profile_option(p)
     p.set_defaults(func=cmd_simulate)
 
 
@@ -43,14 +46,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         script = replace(script, model=args.model)
     if args.lang:
         script = replace(script, lang=args.lang)
+    profile = session_profile(args)
     summary = Summary()
     sinks = [json_sink(sys.stdout) if args.json else text_sink(sys.stdout), summary]
     began = time.perf_counter()
-    sim = Simulator(script, sinks, wav=args.wav)
+    sim = Simulator(script, sinks, wav=args.wav,
+                    templates=listening_templates(script.lang, profile))
     steps = sim.session.dialogue.p.steps
     summary.title = lambda sid: steps[sid].title if sid in steps else str(sid)
     with recording(sim.session, record_options(args), engine=script.engine,
-                   extra_sinks=(sim.sinks,)):
+                   extra_sinks=(sim.sinks,), profile=profile.name if profile else None):
         session = sim.run()
     took = time.perf_counter() - began
     out = sys.stderr if args.json else sys.stdout

@@ -43,8 +43,7 @@ from voice_guide.ears.grammar import normalise
 from voice_guide.ears.recognizer import Hypothesis, Recognizer
 from voice_guide.ears.room import QUIET_ROOM_DB, RoomLevel, utterance_level
 from voice_guide.ears.segmenter import FRAME, RATE, Segment, Segmenter, SegmenterConfig
-from voice_guide.ears.templates import POST, PRE, Match, Templates, speech_span
-from voice_guide.errors import UserError
+from voice_guide.ears.templates import POST, PRE, Match, Templates, shipped_templates, speech_span
 from voice_guide.vocabulary import ALWAYS_ACTIVE, COMMANDS
 
 #: Templates: speech is looked for this far around the segmenter's start and end (s), and
@@ -395,15 +394,6 @@ def dither(pcm: np.ndarray, rms: float = 8.0) -> np.ndarray:
     rng = np.random.default_rng(len(pcm))
     x = np.asarray(pcm, dtype=np.float64) + rms * rng.standard_normal(len(pcm))
     return clip_int16(x)
-
-
-@functools.cache
-def shipped_templates(lang: str) -> Templates | None:
-    """The shipped templates for `lang`, loaded once per process (None: none shipped)."""
-    try:
-        return Templates.load(lang)
-    except UserError:
-        return None
 
 
 @functools.cache

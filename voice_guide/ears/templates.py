@@ -15,6 +15,7 @@ once with numpy (about 3 ms for 3,000 templates on one core).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -112,11 +113,22 @@ class Templates:
 
     def without_voices(self, voices: Iterable[str]) -> Templates:
         """The same set less the templates of these voices (a benchmark's held-out voices)."""
-        keep = ~np.isin(self.voices, list(voices))
+        return self._select(~np.isin(self.voices, list(voices)))
+
+    def _select(self, keep: np.ndarray) -> Templates:
         offsets = np.concatenate([[0], np.cumsum(self.lengths[keep])])
         return Templates(self.frames[np.repeat(keep, self.lengths)], offsets,
                          self.commands[keep], self.phrases[keep], self.voices[keep], self.lang,
                          self.weights[keep])
+
+    def without_commands(self, commands: Iterable[str]) -> Templates:
+        """The same set less the templates of these commands (takes about to be redone)."""
+        return self._select(~np.isin(self.commands, list(commands)))
+
+    def with_weight(self, weight: float) -> Templates:
+        """The same templates, every distance to them multiplied by `weight`."""
+        return Templates(self.frames, self.offsets, self.commands, self.phrases, self.voices,
+                         self.lang, np.full(len(self), weight, dtype=np.float32))
 
     def merged(self, other: Templates) -> Templates:
         """Both sets in one (the therapist's enrolled takes beside the shipped ones)."""
@@ -164,3 +176,12 @@ class Templates:
             best[cmd] = int(k)
         return [Match(str(c), float(d[k]), str(self.phrases[k]), str(self.voices[k]))
                 for c, k in best.items()]
+
+
+@functools.cache
+def shipped_templates(lang: str) -> Templates | None:
+    """The shipped templates for `lang`, loaded once per process (None: none shipped)."""
+    try:
+        return Templates.load(lang)
+    except UserError:
+        return None

@@ -46,13 +46,14 @@ def engine_used(session, said: str) -> str:
 
 
 @contextmanager
-def recording(session, options: RecordOptions, *, engine: str, extra_sinks: tuple[list, ...] = ()
-              ) -> Iterator[Recorder | None]:
+def recording(session, options: RecordOptions, *, engine: str, extra_sinks: tuple[list, ...] = (),
+              profile: str | None = None) -> Iterator[Recorder | None]:
     """Record `session` while the runner runs inside this block (`--no-record` skips it).
 
     With `options.resume` the session's dialogue is first replaced by the replayed one from that
     log (see voice_guide.record.resume), and the log is appended to. `extra_sinks` are other sink
-    lists that carry events not sent through the session (simulate's `turn`).
+    lists that carry events not sent through the session (simulate's `turn`). `profile` is
+    the enrolled voice profile the listener uses (None: none), kept in the log.
     """
     resume = options.resume
     if options.no_record:
@@ -61,10 +62,10 @@ def recording(session, options: RecordOptions, *, engine: str, extra_sinks: tupl
         yield None
         return
     if resume is not None:
-        rec = resume_session(session, resume, engine_used(session, engine))
+        rec = resume_session(session, resume, engine_used(session, engine), profile)
     else:
         rec = open_new(session.dialogue.p, engine_used(session, engine),
-                       options.client)
+                       options.client, profile)
     for sinks in (session.sinks, *extra_sinks):
         sinks.insert(0, rec)  # first: on disk before it is shown or spoken
     try:

@@ -130,7 +130,7 @@ class Shifted:
         return getattr(self.inner, name)
 
 
-def resume_session(session, which: str, engine: str) -> Recorder:
+def resume_session(session, which: str, engine: str, profile: str | None = None) -> Recorder:
     """Replace the session's dialogue by the replayed one and append to its log.
 
     The log is locked before it is read, so a second resume of it is refused ("in use")
@@ -149,4 +149,4 @@ def resume_session(session, which: str, engine: str) -> Recorder:
     left_out = int(log.torn) + len(log.skipped)
     notice(f"Resuming {path} at {log.last_t:.1f} s"
            f"{f' ({left_out} unreadable line(s) left out)' if left_out else ''}.")
-    return open_append(path, fd, log.last_t, engine)
+    return open_append(path, fd, log.last_t, engine, profile)

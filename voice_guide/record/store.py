@@ -27,13 +27,18 @@ def sessions_dir() -> Path:
 
 
 def folder_fd() -> int:
-    """The sessions folder opened without following a link, and tightened to 0700.
+    """The sessions folder opened without following a link, and tightened to 0700."""
+    return private_dir(sessions_dir())
+
+
+def private_dir(folder: Path) -> int:
+    """`folder` (made if missing) opened without following a link, and tightened to 0700.
 
     A symbolic link in its place is refused (ELOOP): chmod'ing or writing into whatever it
     points at is not ours to do. Modes are set with fchmod on what was opened, so the umask
-    and the modes found do not matter.
+    and the modes found do not matter. Session logs and enrollment profiles live in such
+    folders.
     """
-    folder = sessions_dir()
     folder.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.mkdir(folder, 0o700)
@@ -43,8 +48,9 @@ def folder_fd() -> int:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError as exc:
         if exc.errno == errno.ELOOP or folder.is_symlink():
-            raise UserError(f"{folder} is a symbolic link; session logs are kept only in a real "
-                            "folder (remove the link, or set VOICE_GUIDE_DATA)") from None
+            raise UserError(f"{folder} is a symbolic link; voice-guide keeps its private files "
+                            "only in a real folder (remove the link, or set VOICE_GUIDE_DATA)"
+                            ) from None
         raise
     os.fchmod(fd, 0o700)
     return fd

@@ -168,17 +168,20 @@ class Recorder:
             self.fd = None
 
 
-def session_start(protocol, engine: str, client: str | None) -> dict:
+def session_start(protocol, engine: str, client: str | None, profile: str | None = None
+                  ) -> dict:
     """The first line: what was run, in which language, with the step titles the report
-    shows (the protocol file may change later; the log keeps what was said)."""
+    shows (the protocol file may change later; the log keeps what was said), and the voice
+    profile the listener used (`profile`, null for none; older logs have no such key)."""
     return {"t": 0.0, "event": "session_start", "protocol": protocol.id,
             "version": str(protocol.version), "title": protocol.title, "engine": engine,
-            "client": client, "started": now_iso(), "tool_version": __version__,
+            "client": client, "profile": profile, "started": now_iso(), "tool_version": __version__,
             "format": LOG_FORMAT, "language": protocol.language,
             "steps": {sid: step.title for sid, step in protocol.steps.items()}}
 
 
-def open_new(protocol, engine: str, client: str | None, warn=None) -> Recorder:
+def open_new(protocol, engine: str, client: str | None, profile: str | None = None,
+             warn=None) -> Recorder:
     """A recorder whose log is made on the first event (an unwritable folder: it writes
     nothing and says so once; a symlinked folder is refused before the session starts)."""
     rec_warn = warn or notice
@@ -189,7 +192,7 @@ def open_new(protocol, engine: str, client: str | None, warn=None) -> Recorder:
                  f"{getattr(exc, 'filename', None) or sessions_dir()}); the session goes on.")
         return Recorder(sessions_dir(), None, warn=warn)
     rec = Recorder(sessions_dir(), None, warn=warn, opener=lambda: _new_file(protocol.id))
-    rec.pending = [session_start(protocol, engine, client)]
+    rec.pending = [session_start(protocol, engine, client, profile)]
     return rec
 
 
@@ -203,11 +206,12 @@ def lock_existing(path: Path) -> int:
         raise UserError(f"{path}: cannot append to the log ({exc.strerror or exc})") from None
 
 
-def open_append(path: Path, fd: int, offset: float, engine: str, warn=None) -> Recorder:
+def open_append(path: Path, fd: int, offset: float, engine: str, profile: str | None = None,
+                warn=None) -> Recorder:
     """A recorder on a locked log; `session_resume` goes down with the first event."""
     cut_torn_line(fd)
     rec = Recorder(path, fd, warn=warn)
     rec.last_t = offset
     rec.pending = [{"t": offset, "event": "session_resume", "resumed": now_iso(),
-                    "engine": engine, "tool_version": __version__}]
+                    "engine": engine, "profile": profile, "tool_version": __version__}]
     return rec

@@ -34,6 +34,7 @@ from voice_guide.dialogue.core import Dialogue
 from voice_guide.ears import grammar, recognizer
 from voice_guide.ears.grammar import normalise
 from voice_guide.ears.listener import Listener
+from voice_guide.enroll.profiles import choose, listening_templates
 from voice_guide.errors import UserError
 from voice_guide.events import Device, Event, cue
 from voice_guide.notice import notice
@@ -64,6 +65,7 @@ class LiveSession:
         settings = options.settings
         self.lang = options.lang or settings.language or protocol.language
         self.settings = settings.for_language(self.lang)  # Korean voice for a Korean session
+        self.profile = choose(self.settings.profile, None)  # --profile, setting or `default`
         self.q: queue.Queue = queue.Queue()
         self.samples = 0
         self.anchor = (0, time.monotonic())   # (samples fed, monotonic time of that sample)
@@ -87,7 +89,8 @@ class LiveSession:
         gram = grammar.load(self.lang)
         rec = recognizer.create(self.options.engine, model=self.options.model, lang=self.lang,
                                 grammar=gram)
-        listener = Listener(rec, lang=self.lang)
+        listener = Listener(rec, lang=self.lang,
+                            templates=listening_templates(self.lang, self.profile))
         self.hearing = lambda: listener.hearing  # the therapist speaking: some cues wait
         session = Session(Dialogue(protocol),
                           [*([self.screen] if self.screen else sinks_for(self.options.json)),
@@ -302,7 +305,8 @@ def run_live(protocol, options: SessionOptions) -> int:
     """Entry point used by `voice-guide run` (cli_core) when --keyboard is not given."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
     live = LiveSession(protocol, options)
-    with recording(live.session, options.record, engine=options.engine):
+    with recording(live.session, options.record, engine=options.engine,
+                   profile=live.profile.name if live.profile else None):
         return live.run()
 
 

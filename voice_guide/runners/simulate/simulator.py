@@ -14,6 +14,7 @@ import wave
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from voice_guide.dialogue.core import Dialogue
 from voice_guide.dialogue.machine import CONFIRM, states
 from voice_guide.ears.listener import Listener
 from voice_guide.ears.recognizer import create
+from voice_guide.ears.templates import Templates
 from voice_guide.errors import UserError, located
 from voice_guide.events import Event
 from voice_guide.events import Turn as TurnEvent
@@ -63,8 +65,10 @@ class Simulator:
 
     def __init__(self, script: Script, sinks: list[Callable[[Event], None]], *,
                  recognizer=None, render: Callable[[str], np.ndarray] | None = None,
-                 wav: Path | None = None, polite: bool = True) -> None:
-        """`polite`: cues that can wait do, while the therapist speaks (speaker.waits)."""
+                 wav: Path | None = None, polite: bool = True,
+                 templates: Templates | None | Literal["shipped"] = "shipped") -> None:
+        """`polite`: cues that can wait do, while the therapist speaks (speaker.waits);
+        `templates`: what the listener matches (the shipped ones, or with a profile's)."""
         self.script = script
         self.sinks = sinks
         self.synth = synthesize
@@ -77,7 +81,8 @@ class Simulator:
         self.voice = GuideVoice(render or default_render(script.lang), on_clip=self._on_clip,
                                 therapist_speaking=speaking)
         self.session: Session = Session(Dialogue(protocol), [*sinks, self.voice],
-                               listener=Listener(recognizer, lang=script.lang))
+                               listener=Listener(recognizer, lang=script.lang,
+                                                 templates=templates))
         self.noise = self._noise_source()
         self.hiss = np.random.default_rng(script.seed)
         self.pos = 0  # samples fed

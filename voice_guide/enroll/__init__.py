@@ -1,0 +1,1 @@
+"""Enrollment: learn the therapist's own voice as command templates (a private profile)."""

@@ -16,6 +16,7 @@ from voice_guide.dialogue.core import Dialogue
 from voice_guide.protocol import registry
 from voice_guide.record.reader import read_log
 from voice_guide.record.resume import first_difference, replay
+from voice_guide.record.store import private_dir, sessions_dir
 from voice_guide.report.document import markdown
 
 
@@ -186,3 +187,16 @@ def test_simulate_records_the_same_events_with_its_turns():
     assert [(e["event"], round(e["t"], 3)) for e in log.events[1:-1]] == \
         [(e["event"], e["t"]) for e in shown]
     assert log.of("turn")
+
+
+def test_a_data_folder_made_for_the_logs_is_private(tmp_path, monkeypatch):
+    """The folder above `sessions/` and `profiles/`, when voice-guide makes it, is 0700 too
+    (it was made with the umask's mode: 0755)."""
+    monkeypatch.setenv("VOICE_GUIDE_DATA", str(tmp_path / "new" / "data"))
+    old = os.umask(0)
+    try:
+        os.close(private_dir(sessions_dir()))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new" / "data").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "new" / "data" / "sessions").stat().st_mode) == 0o700

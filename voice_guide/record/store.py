@@ -39,7 +39,9 @@ def private_dir(folder: Path) -> int:
     and the modes found do not matter. Session logs and enrollment profiles live in such
     folders.
     """
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    # The data folder that holds it, when we make it, is private too (one that exists is the
+    # user's to set: VOICE_GUIDE_DATA may name any folder).
+    folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         os.mkdir(folder, 0o700)
     except FileExistsError:

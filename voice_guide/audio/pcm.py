@@ -112,10 +112,10 @@ def read_wav(path: str | Path, chunk_seconds: float = CHUNK_SECONDS) -> Iterator
         raise
     promised = _wav_promised_frames(head, f.channels)
     if promised and promised > f.frames:
-        _warn(f"{path} ends early: its header promises {promised / f.samplerate:.1f} s, it "
+        warn(f"{path} ends early: its header promises {promised / f.samplerate:.1f} s, it "
               f"holds {f.frames / f.samplerate:.1f} s (a truncated copy?); using what is there")
     if f.samplerate < RATE:
-        _warn(f"{path} is {f.samplerate} Hz: speech above {f.samplerate // 2} Hz is missing, so "
+        warn(f"{path} is {f.samplerate} Hz: speech above {f.samplerate // 2} Hz is missing, so "
               f"commands may be misheard (record at {RATE // 1000} kHz or more)")
     return _chunks(f, path, chunk_seconds)
 
@@ -158,11 +158,6 @@ def load_wav(path: str | Path) -> np.ndarray:
     """A whole (short) audio file as one 16 kHz mono int16 array: clips and noise files."""
     chunks = list(read_wav(path))
     return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
-
-
-def _warn(message: str) -> None:
-    """Odd but usable input: said on stderr, and the audio is used anyway."""
-    warn(message)
 
 
 def _chunks(f: sf.SoundFile, path, chunk_seconds: float) -> Iterator[np.ndarray]:

@@ -106,10 +106,10 @@ def session_language(args: argparse.Namespace) -> str | None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     protocol = registry.resolve(args.protocol, language=session_language(args))
-    session_profile(args)  # a missing or damaged profile: said before anything starts
+    profile = session_profile(args)  # a missing or damaged one: said before anything starts
     settings = settings_from(args)
     options = options_from(SessionOptions, args, settings=settings, record=record_options(args),
-                           keys=args.keys or settings.key_mode)
+                           keys=args.keys or settings.key_mode, profile=profile)
     if not args.keyboard and not (options.keys and not options.mic):
         return run_live(protocol, options)
     return run_keyboard(protocol, options)

@@ -63,12 +63,12 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     prompts = plan(grammars.load(lang), args.commands, args.all_phrasings)
     enrollment = Enrollment(prompts, lang, embedder())
     if args.source is not None:
-        refused, missing = enroll_folder(args.source, enrollment, _err)
+        refused, missing = enroll_folder(args.source, enrollment, notice)
         if missing and args.commands:
             raise UserError(f"{args.source}: no takes of {missing[0].command!r} "
                             f"(files {missing[0].command}-1.wav, -2.wav, -3.wav)")
         if missing and enrollment.done():
-            _err(f"no takes of: {', '.join(p.command for p in missing)} "
+            notice(f"no takes of: {', '.join(p.command for p in missing)} "
                  "(the shipped voices still serve them)")
     else:
         refused = []
@@ -84,7 +84,7 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     print(f"profile {name!r}: {len(takes)} takes of {len(enrollment.done())} phrasings "
           f"({lang}) saved in {path}")
     if refused:
-        _err(f"{len(refused)} take(s) refused; record them again and run "
+        notice(f"{len(refused)} take(s) refused; record them again and run "
              f"`voice-guide enroll --profile {name} --from DIR COMMAND...`")
         return 2
     return 0
@@ -110,7 +110,3 @@ def cmd_remove(args: argparse.Namespace) -> int:
     path = profiles.remove(args.name)
     print(f"removed profile {args.name!r} ({path})")
     return 0
-
-
-def _err(line: str) -> None:
-    notice(line)

@@ -34,7 +34,7 @@ from voice_guide.dialogue.core import Dialogue
 from voice_guide.ears import grammar, recognizer
 from voice_guide.ears.grammar import normalise
 from voice_guide.ears.listener import Listener
-from voice_guide.enroll.profiles import choose, listening_templates
+from voice_guide.enroll.profiles import listening_templates
 from voice_guide.errors import UserError
 from voice_guide.events import Device, Event, cue
 from voice_guide.notice import notice
@@ -65,7 +65,7 @@ class LiveSession:
         settings = options.settings
         self.lang = options.lang or settings.language or protocol.language
         self.settings = settings.for_language(self.lang)  # Korean voice for a Korean session
-        self.profile = choose(self.settings.profile, None)  # --profile, setting or `default`
+        self.profile = options.profile
         self.q: queue.Queue = queue.Queue()
         self.samples = 0
         self.anchor = (0, time.monotonic())   # (samples fed, monotonic time of that sample)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from voice_guide.enroll.profiles import Profile
 from voice_guide.record.recording import RecordOptions
 from voice_guide.settings import Settings
 
@@ -30,3 +31,4 @@ class SessionOptions:
     mic: bool = False                 # with keys: the microphone too
     virtual_clock: bool = False       # typed: time passes only on `wait N` lines
     verbose: bool = False             # diagnostics: every utterance heard and why ignored
+    profile: Profile | None = None    # the enrolled voice the listener uses (loaded at the CLI)

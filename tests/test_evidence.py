@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from voice_guide.ears.evidence import COSTS, EvidenceConfig, Witnesses, cost, threshold, weigh
+from voice_guide.ears.evidence import (
+    COSTS,
+    EvidenceConfig,
+    Witnesses,
+    cost,
+    threshold,
+    weigh,
+    within_reach,
+)
 from voice_guide.ears.templates import Match
 from voice_guide.vocabulary import COMMANDS
 
@@ -131,3 +139,33 @@ def test_numb_carried_only_by_the_grammar_agreeing_is_asked_back():
     other = judge(ranked(("next", LIMIT + CFG.agree / 2), ("back", 0.4)),
                   Witnesses("next", rules_accept=True))
     assert (other.command, other.confirm) == ("next", False)  # only safety commands ask
+
+
+def test_out_of_reach_means_no_witness_could_make_it_accept():
+    """The listener skips the open-vocabulary pass when `within_reach` says no: that is only
+    sound when no combination of the other witnesses makes `weigh` accept (or ask back)."""
+    witnesses = [Witnesses(g, rules_accept=r, outside=o, wordy=wd, soon=s)
+                 for g in (None, "next", "numb", "back")
+                 for r in (False, True) for o in (False, True) for wd in (False, True)
+                 for s in (False, True)]
+    skipped = 0
+    for command in ("next", "numb", "stop", "finish"):
+        for expected in (frozenset(), frozenset({command})):
+            for step in range(100):
+                d = step * 0.005
+                matches = ranked((command, d), ("no", d + 0.3))
+                if within_reach(matches, length=0.6, active=ALL, expected=expected, cfg=CFG):
+                    continue
+                skipped += 1
+                for w in witnesses:
+                    assert judge(matches, w, expected).command is None, (command, d, w)
+    assert 100 < skipped < 8 * 100  # the grid spans both sides of every threshold
+
+
+def test_reach_without_templates_or_for_long_or_inactive_speech():
+    assert within_reach([], length=0.6, active=ALL, expected=frozenset(), cfg=CFG)
+    far = ranked(("next", 0.9))
+    assert within_reach(far, length=CFG.max_length + 0.1, active=ALL, expected=frozenset(),
+                        cfg=CFG)  # the older rules decide long speech alone
+    assert not within_reach(ranked(("next", 0.01)), length=0.6, active=frozenset({"stop"}),
+                            expected=frozenset(), cfg=CFG)

@@ -160,6 +160,22 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
     return Verdict(None, conf, "none", why, runner, runner_conf)
 
 
+def within_reach(matches: Sequence[Match], *, length: float, active: frozenset[str],
+                 expected: frozenset[str], cfg: EvidenceConfig) -> bool:
+    """Whether any word from the other witnesses could still make `weigh` accept: False when
+    the templates' best command, even with the grammar's full agreement, stays over the
+    loosest threshold it has. The listener then skips the open-vocabulary pass, two thirds
+    of its CPU in a busy room (benchmarks/RESULTS-listen.md), as its answer cannot matter."""
+    if not matches or length > cfg.max_length:
+        return True  # the grammar pass and the older rules decide alone
+    best = matches[0]
+    if best.command not in active:
+        return False
+    loosest = threshold(best.command, expected, cfg) * (cfg.weak if best.command in CONFIRM
+                                                        else 1.0)
+    return best.distance - cfg.agree <= loosest
+
+
 def _grammar_only(w: Witnesses) -> Verdict:
     """No template evidence (long speech, or no templates): the grammar pass and the older
     rules decide, and a safety command is asked back."""

@@ -38,7 +38,7 @@ from voice_guide.audio.pcm import clip_int16
 from voice_guide.ears.coverage import clipped, uncovered
 from voice_guide.ears.denoise import DenoiseConfig, noise_power, subtract
 from voice_guide.ears.embedding import Embedder
-from voice_guide.ears.evidence import EvidenceConfig, Verdict, Witnesses, weigh
+from voice_guide.ears.evidence import EvidenceConfig, Verdict, Witnesses, weigh, within_reach
 from voice_guide.ears.grammar import normalise
 from voice_guide.ears.recognizer import Hypothesis, Recognizer
 from voice_guide.ears.room import QUIET_ROOM_DB, RoomLevel, utterance_level
@@ -214,16 +214,18 @@ class Listener:
         # Decode against every command, then refuse the inactive ones: a grammar cut down to
         # a step's few commands maps any word onto one of them (with {tender, stop, pause}
         # active, "next" came out as "pause").
+        matches = self._matches(seg, cleaned)
+        reach = matches is None or within_reach(matches, length=length, active=self._active,
+                                                expected=self._expected, cfg=self.cfg.evidence)
         self.recognizer.set_commands(set(self.recognizer.grammar.phrases))
         hyp = self.recognizer.decode(seg.pcm)
         if soon:  # a command this soon after other speech: only the templates may vouch for it
             old = self._reject(seg, hyp.text, f"follows other speech after {gap:.2f} s")
             sentence = None
         else:
-            old, sentence = self._judge(seg, hyp)
-        if self.templates is None or self._embed is None:  # both or neither
+            old, sentence = self._judge(seg, hyp, transcribe=reach)
+        if matches is None:
             return old
-        matches = tuple(self.templates.ranked(self._embed(self._query(seg, cleaned))))
         grammar = self.recognizer.grammar.lookup(old.text) if old.text else None
         witnesses = Witnesses(grammar, old.command is not None, sentence == "outside",
                               sentence == "wordy", soon, old.reason)
@@ -239,6 +241,12 @@ class Listener:
                        text=text, confidence=round(v.confidence, 3), runner_up=v.runner_up,
                        runner_up_confidence=round(v.runner_up_confidence, 3),
                        evidence=v.evidence, confirm=v.confirm, matches=matches[:3])
+
+    def _matches(self, seg: Segment, cleaned: bool) -> tuple[Match, ...] | None:
+        """The templates' best per command, best first (None: the listener has none)."""
+        if self.templates is None or self._embed is None:  # both or neither
+            return None
+        return tuple(self.templates.ranked(self._embed(self._query(seg, cleaned))))
 
     def _query(self, seg: Segment, cleaned: bool) -> np.ndarray:
         """The utterance framed as the templates are: templates.PRE s before where its speech
@@ -276,11 +284,13 @@ class Listener:
                 return heard, a / RATE
         return seg.pcm, seg.pcm_start
 
-    def _judge(self, seg: Segment, hyp: Hypothesis) -> tuple[Decision, str | None]:
+    def _judge(self, seg: Segment, hyp: Hypothesis,
+               transcribe: bool = True) -> tuple[Decision, str | None]:
         """The older rules' decision, and whether they refused it as a sentence: "outside"
-        (speech outside the phrasing's words) or "wordy" (an open transcript longer than it)."""
-        (why, outside), opened = self._refuse_grammar(seg, hyp), False
-        if why and hyp.command is None and hyp.text:
+        (speech outside the phrasing's words) or "wordy" (an open transcript longer than it).
+        Without `transcribe` the open-vocabulary pass is skipped (its word cannot matter)."""
+        (why, outside), opened = self._refuse_grammar(seg, hyp), not transcribe
+        if why and hyp.command is None and hyp.text and transcribe:
             # The grammar ended on part of a phrasing (Korean "이전 요"): the open pass may have
             # heard the phrasing whole (report split: 2 of 64 Korean commands).
             hyp, opened = self._open(seg, hyp), True

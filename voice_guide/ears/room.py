@@ -38,10 +38,14 @@ class RoomLevel:
         """Median dB of the room in the `window` seconds before `before` (None: too little)."""
         hi = int(before * FPS)
         lo = hi - int(self.window * FPS)
-        values = [db for i, db in self._db
-                  if lo <= i < hi and not any(a <= i < b for a, b in self._spans)]
+        if not self._db:
+            return None
+        index, db = np.array(self._db).T
+        keep = (index >= lo) & (index < hi)
+        for a, b in self._spans:
+            keep &= (index < a) | (index >= b)
+        values = db[keep]
         return float(np.median(values)) if len(values) >= FPS else None
-
 
 
 def utterance_level(pcm: np.ndarray, skip: float, length: float) -> float | None:

@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from voice_guide.ears.room import loud_span
 from voice_guide.errors import UserError
@@ -142,6 +143,7 @@ class Templates:
     # -- matching -----------------------------------------------------------------------
     def distances(self, query: np.ndarray) -> np.ndarray:
         """DTW distance from `query` (frames, 96; unit rows) to every template."""
+        one_core()
         n = len(query)
         if n == 0 or len(self) == 0:
             return np.full(len(self), INF, dtype=np.float32)
@@ -176,6 +178,14 @@ class Templates:
             best[cmd] = int(k)
         return [Match(str(c), float(d[k]), str(self.phrases[k]), str(self.voices[k]))
                 for c, k in best.items()]
+
+
+@functools.cache
+def one_core() -> None:
+    """numpy's BLAS on one thread, for the whole process. Its worker threads spin between the
+    small products done here and burned a third more CPU than the listening itself (RTF 0.137
+    against 0.090 in babble, benchmarks/RESULTS-listen.md); the budget is one core."""
+    threadpool_limits(1, user_api="blas")
 
 
 @functools.cache

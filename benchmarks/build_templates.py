@@ -6,7 +6,10 @@ Every phrasing of the language's grammar is rendered by each template voice at t
 (and, for the voices without a pitch control, three pitches), framed the way the listener
 frames an utterance (PRE seconds of room before the speech, POST after), once over a faint
 hiss and once in a room noise (pink 20 dB, music 15 dB or babble 10 dB, in turn), and stored
-as speech-embedding frames. Deterministic: the same inputs give the same file.
+as speech-embedding frames. The grammar's `not_commands:` (questions to the client) are
+rendered the same way over hiss, as templates of no command (templates.NOT_A_COMMAND).
+The espeak-ng templates are deterministic; flite, festival and hibari renderings vary a
+little between machines.
 
 The voices are every voice the project may use (benchmarks/voices.py). The listening
 benchmark's report voices are in the shipped set too; the benchmark takes them out again
@@ -26,7 +29,7 @@ from benchmarks import corpus
 from benchmarks.voices import render
 from voice_guide.ears import grammar as grammars
 from voice_guide.ears.embedding import Embedder
-from voice_guide.ears.templates import POST, PRE, Templates
+from voice_guide.ears.templates import NOT_A_COMMAND, POST, PRE, Templates
 from voice_guide.protocol.phrases import spoken
 
 RATE = 16000
@@ -35,7 +38,11 @@ VOICES = {
            "espeak:en-gb+f4", "espeak:en-gb-x-rp+m3", "espeak:en-029+m2",
            "espeak:en-gb-x-gbclan+f1", "flite:kal16", "hibari:heart",
            # the benchmark's report voices (taken out again when it runs)
-           *corpus.VOICES["en"]["report"]],
+           *corpus.VOICES["en"]["report"],
+           # six more espeak-ng timbres (after the others, so that their renderings stay
+           # as they were): +4.8 points on the tune split, benchmarks/RESULTS-listen.md
+           "espeak:en-us+m1", "espeak:en-us+f5", "espeak:en-gb+m7", "espeak:en-gb-x-rp+f2",
+           "espeak:en-gb-x-gbclan+m5", "espeak:en+klatt"],
     "ko": ["espeak:ko", "espeak:ko+f3", "espeak:ko+m3", *corpus.VOICES["ko"]["report"]],
 }
 TEMPOS = (0.8, 1.0, 1.25)
@@ -77,6 +84,14 @@ def build(lang: str, log=print) -> Templates:
                         items.append((cmd, " ".join(words), voice,
                                       embed(framed(speech, noise, rng))))
         log(f"{voice}: {len(items)} templates so far ({time.time() - start:.0f} s)")
+    for voice in VOICES[lang]:  # after the commands', so that theirs stay as they were
+        for words in grammar.not_commands:  # over hiss only: a witness against chatter
+            for tempo, semis in variants(voice, k):
+                k += 1
+                speech = render(spoken(words, lang), voice, tempo, semis, lang=lang)
+                items.append((NOT_A_COMMAND, " ".join(words), voice,
+                              embed(framed(speech, None, rng))))
+    log(f"not commands: {len(items)} templates in all")
     return Templates.from_embeddings(items, lang)
 
 

@@ -159,6 +159,8 @@ def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Li
     if args.denoise:
         over, floor = (float(v) for v in args.denoise.split(","))
         cfg = replace(cfg, denoise=DenoiseConfig(over=over, floor=floor))
+    if args.not_command is not None:
+        cfg = replace(cfg, evidence=replace(cfg.evidence, not_command=args.not_command))
     return Listener(rec, lang=lang, config=cfg, segmenter=seg, templates=templates)
 
 
@@ -198,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="the listener without the template witness (the earlier listener)")
     p.add_argument("--denoise", default=None, metavar="OVER,FLOOR",
                    help="tuning: spectral subtraction before the templates (e.g. 2,0.05)")
+    p.add_argument("--not-command", type=float, default=None, metavar="D",
+                   help="tuning: distance added to the not-a-command templates")
     p.add_argument("--errors", action="store_true", help="list every error")
     args = p.parse_args(argv)
     conds = args.conditions.split(",")

@@ -17,7 +17,7 @@ from voice_guide.ears.evidence import (
     weigh,
     within_reach,
 )
-from voice_guide.ears.templates import Match
+from voice_guide.ears.templates import NOT_A_COMMAND, Match
 from voice_guide.vocabulary import COMMANDS
 
 CFG = EvidenceConfig()
@@ -169,3 +169,29 @@ def test_reach_without_templates_or_for_long_or_inactive_speech():
                         cfg=CFG)  # the older rules decide long speech alone
     assert not within_reach(ranked(("next", 0.01)), length=0.6, active=frozenset({"stop"}),
                             expected=frozenset(), cfg=CFG)
+
+
+def test_a_question_to_the_client_outscores_the_command_in_it():
+    """'is that tender' closest to the not-a-command templates: refused, though the grammar
+    pass heard 'that's tender' and the tender templates alone would have passed."""
+    question = [Match(NOT_A_COMMAND, 0.05, "is that tender", "test"),
+                *ranked(("tender", 0.10), ("softer", 0.3))]
+    v = judge(question, Witnesses("tender", rules_accept=True))
+    assert v.command is None and "is that tender" in v.reason
+    assert v.runner_up == "tender"  # a real command, not the question
+    assert judge(question[1:], Witnesses("tender", rules_accept=True)).command == "tender"
+    assert not within_reach(question, length=0.6, active=ALL, expected=frozenset(), cfg=CFG)
+
+
+def test_a_command_must_lead_a_question_as_it_leads_another_command():
+    close = [*ranked(("tender", 0.10)), Match(NOT_A_COMMAND, 0.102, "is it tender", "test"),
+             *ranked(("softer", 0.3))]
+    v = judge(close)
+    assert v.command is None and "lead 0.002" in v.reason and v.runner_up == "softer"
+    assert judge(close, Witnesses("tender", rules_accept=True)).command is None
+    far = [close[0], replace(close[1], distance=0.2), close[2]]
+    assert judge(far).command == "tender"
+    handicap = replace(CFG, not_command=0.2)  # the handicap moves the question behind
+    v = weigh(NOTHING, question_first := [replace(close[1], distance=0.05), close[0]],
+              length=0.6, active=ALL, expected=frozenset(), cfg=handicap)
+    assert v.command == "tender" and question_first[0].command == NOT_A_COMMAND

@@ -28,11 +28,24 @@ def test_lookup_is_exact_phrasing_only():
     ("language: en\ncommands:\n  tender: []\n", 3, "list of phrasings"),
     ("language: en\ncommands: [\n", 3, "not valid YAML"),
     ("commands:\n  tender: [tender]\n", 1, "language"),
+    ("language: en\ncommands:\n  tender: [tender]\nnot_commands:\n  - is it sore\n"
+     "  - tender\n", 6, "is a phrasing of 'tender'"),
+    ("language: en\ncommands:\n  tender: [tender]\nnot_commands: is it sore\n", 4,
+     "list of sentences"),
+    ("language: en\ncommands:\n  tender: [tender]\nnot_commands: ['is it 2']\n", 4,
+     "plain words"),
 ])
 def test_errors_name_file_and_line(text, line, words):
     with pytest.raises(UserError) as err:
         grammar.parse(text, "my.yaml")
     assert str(err.value).startswith(f"my.yaml:{line}:") and words in str(err.value)
+
+
+def test_not_commands_are_read_and_stay_out_of_the_commands():
+    g = grammar.load("en")
+    assert ("is", "that", "tender") in g.not_commands
+    assert g.lookup("is that tender") is None
+    assert not set(g.not_commands) & {p for ps in g.phrases.values() for p in ps}
 
 
 def test_unknown_word_for_the_engine_names_the_line(tmp_path):

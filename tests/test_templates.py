@@ -9,7 +9,7 @@ import pytest
 from voice_guide.ears.embedding import Embedder
 from voice_guide.ears.engines.pocketsphinx import PocketSphinxRecognizer
 from voice_guide.ears.listener import Listener, Recent, dither
-from voice_guide.ears.templates import POST, PRE, Templates
+from voice_guide.ears.templates import NOT_A_COMMAND, POST, PRE, Templates
 from voice_guide.runners.simulate.synth import synthesize
 
 #: Report voices of benchmarks/listen.py: their templates are taken out here as there.
@@ -39,8 +39,11 @@ def test_the_shipped_set_covers_every_phrasing_and_voice_tags_can_be_taken_out()
     full = Templates.load("en")
     from voice_guide.ears import grammar
 
-    phrasings = {" ".join(p) for ps in grammar.load("en").phrases.values() for p in ps}
-    assert set(full.phrases) == phrasings
+    g = grammar.load("en")
+    phrasings = {" ".join(p) for ps in g.phrases.values() for p in ps}
+    others = {" ".join(p) for p in g.not_commands}
+    assert set(full.phrases[full.commands != NOT_A_COMMAND]) == phrasings
+    assert set(full.phrases[full.commands == NOT_A_COMMAND]) == others
     held = full.without_voices(HELD_OUT)
     assert len(held) < len(full) and not set(held.voices) & set(HELD_OUT)
 
@@ -58,6 +61,17 @@ def test_a_sentence_with_a_command_word_is_far_from_every_template(templates, em
     word = templates.ranked(embed(framed("tender", "en-gb-scotland+m1")))[0]
     sentence = templates.ranked(embed(framed("is that tender for you", "en-gb-scotland+m1")))
     assert sentence[0].distance > 2 * word.distance
+
+
+@pytest.mark.parametrize("voice", ["en-us-nyc+f4", "en-gb-scotland+m1"])
+def test_a_question_to_the_client_is_nearest_the_not_a_command_templates(templates, embed,
+                                                                          voice):
+    """'is that tender?' is what a therapist asks; 'that's tender' what the client reports
+    (issue 13: the question was taken for the report). Held-out voices."""
+    question = templates.ranked(embed(framed("is that tender", voice)))
+    assert question[0].command == NOT_A_COMMAND, question[:3]
+    report = templates.ranked(embed(framed("that's tender", voice)))
+    assert report[0].command == "tender", report[:3]
 
 
 def test_identical_audio_is_at_distance_zero(embed):

@@ -14,6 +14,9 @@ weighed into one score, the templates' best distance adjusted by the other witne
 
 and the templates' best command is taken when its score is under its threshold and the
 next command is far enough behind (further when the grammar pass named another command).
+The templates also hold what a therapist says to the client that sounds like a report
+(`not_commands:` in the grammar, "is that tender"): when one of those is nearest, nothing is
+taken, and a command must lead them as it leads another command.
 Thresholds are per command: a command the current step expects (context, from the dialogue)
 needs less evidence than one it does not, and a costly command needs more.
 
@@ -38,9 +41,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from voice_guide.ears.templates import Match
+from voice_guide.ears.templates import NOT_A_COMMAND, Match
 
 COSTS: dict[str, float] = {"numb": 3.0, "finish": 3.0, "back": 2.0, "stop": 0.5, "pause": 0.5}
 #: Threshold scale per cost: costly commands must be closer to their templates.
@@ -64,6 +67,7 @@ class EvidenceConfig:
     weak: float = 1.25        # numb up to its threshold x this: asked back, not dropped
     max_length: float = 2.0   # the templates do not judge longer speech (s)
     softness: float = 0.012   # score over which confidence falls from 0.73 to 0.27
+    not_command: float = 0.0  # distance added to the not-a-command templates (a handicap)
 
 
 @dataclass(frozen=True)
@@ -126,8 +130,12 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
     first (empty: no templates)."""
     if not matches or length > cfg.max_length:
         return _grammar_only(w)
-    # The templates choose the candidate and the lead over the next command; the other
-    # witnesses move its score. A grammar pass naming another command asks for a wider lead.
+    matches = handicapped(matches, cfg)
+    if matches[0].command == NOT_A_COMMAND:
+        return _not_a_command(matches, w, expected, cfg)
+    # The templates choose the candidate and the lead over the next command (or a question
+    # to the client); the other witnesses move its score. A grammar pass naming another
+    # command asks for a wider lead.
     best, second = matches[0], (matches[1] if len(matches) > 1 else None)
     value = score(best, w, cfg)
     lead = (second.distance - best.distance) if second else 1.0
@@ -137,9 +145,7 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
     margin = need / SCALE[cost(best.command)]
     limit = threshold(best.command, expected, cfg)
     conf = confidence(value, limit, cfg)
-    runner = second.command if second else None
-    runner_conf = (confidence(score(second, w, cfg), threshold(second.command, expected, cfg),
-                              cfg) if second else 0.0)
+    runner, runner_conf = _runner_up(matches[1:], w, expected, cfg)
     how = "grammar+templates" if w.grammar == best.command else "templates"
     if best.command not in active:
         return Verdict(None, conf, how, f"{best.command!r} is not active now", runner,
@@ -160,6 +166,34 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
     return Verdict(None, conf, "none", why, runner, runner_conf)
 
 
+def handicapped(matches: Sequence[Match], cfg: EvidenceConfig) -> list[Match]:
+    """The matches with the not-a-command templates' handicap added, best first again."""
+    if not cfg.not_command:
+        return list(matches)
+    moved = [replace(m, distance=m.distance + cfg.not_command)
+             if m.command == NOT_A_COMMAND else m for m in matches]
+    return sorted(moved, key=lambda m: m.distance)
+
+
+def _runner_up(rest: Sequence[Match], w: Witnesses, expected: frozenset[str],
+               cfg: EvidenceConfig) -> tuple[str | None, float]:
+    """The closest other command and its confidence (what `listen --json` shows)."""
+    other = next((m for m in rest if m.command != NOT_A_COMMAND), None)
+    if other is None:
+        return None, 0.0
+    return other.command, confidence(score(other, w, cfg),
+                                     threshold(other.command, expected, cfg), cfg)
+
+
+def _not_a_command(matches: Sequence[Match], w: Witnesses, expected: frozenset[str],
+                   cfg: EvidenceConfig) -> Verdict:
+    """The templates heard a question to the client ("is that tender"), not a report."""
+    runner, runner_conf = _runner_up(matches[1:], w, expected, cfg)
+    why = f"templates: sounds like {matches[0].phrase!r} (not a command)"
+    return Verdict(None, 0.0, "templates", f"{w.reason}; {why}" if w.reason else why,
+                   runner, runner_conf)
+
+
 def within_reach(matches: Sequence[Match], *, length: float, active: frozenset[str],
                  expected: frozenset[str], cfg: EvidenceConfig) -> bool:
     """Whether any word from the other witnesses could still make `weigh` accept: False when
@@ -168,7 +202,7 @@ def within_reach(matches: Sequence[Match], *, length: float, active: frozenset[s
     of its CPU in a busy room (benchmarks/RESULTS-listen.md), as its answer cannot matter."""
     if not matches or length > cfg.max_length:
         return True  # the grammar pass and the older rules decide alone
-    best = matches[0]
+    best = handicapped(matches, cfg)[0]
     if best.command not in active:
         return False
     loosest = threshold(best.command, expected, cfg) * (cfg.weak if best.command in CONFIRM

@@ -30,6 +30,9 @@ class Grammar:
     phrases: dict[str, tuple[tuple[str, ...], ...]]
     source: str
     lines: dict[tuple[str, ...], int]  # phrase -> line in the source, for later errors
+    #: What a therapist says to the client that sounds like a phrasing ("is that tender"):
+    #: the templates learn it as no command (templates.NOT_A_COMMAND), so it can outscore one.
+    not_commands: tuple[tuple[str, ...], ...] = ()
 
     def lookup(self, text: str) -> str | None:
         """The command whose phrasing is exactly `text` (normalised), else None."""
@@ -91,7 +94,27 @@ def parse(text: str, source: str) -> Grammar:
     if not isinstance(cmds, yaml.MappingNode):
         raise located(source, _line(cmds or root), "'commands:' must map command -> phrasings")
     phrases, lines = _commands(cmds, source)
-    return Grammar(lang.value, phrases, source, lines)
+    others = _not_commands(top.get("not_commands"), source, phrases)
+    return Grammar(lang.value, phrases, source, lines, others)
+
+
+def _not_commands(node: yaml.Node | None, source: str,
+                  phrases: dict[str, tuple[tuple[str, ...], ...]]) -> tuple[tuple[str, ...], ...]:
+    """The optional `not_commands:` list; none may be a command's phrasing too."""
+    if node is None:
+        return ()
+    if not isinstance(node, yaml.SequenceNode):
+        raise located(source, _line(node), "'not_commands:' must be a list of sentences")
+    owner = {p: c for c, ps in phrases.items() for p in ps}
+    out: list[tuple[str, ...]] = []
+    for item in node.value:
+        words = _phrase(item, source, "not_commands")
+        if words in owner:
+            raise located(source, _line(item), f"{' '.join(words)!r} is a phrasing of "
+                          f"{owner[words]!r}: take it out of one of the lists")
+        if words not in out:
+            out.append(words)
+    return tuple(out)
 
 
 def _commands(node: yaml.MappingNode, source: str):

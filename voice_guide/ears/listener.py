@@ -235,8 +235,8 @@ class Listener:
 
     def _weighed(self, old: Decision, v: Verdict, matches: tuple[Match, ...]) -> Decision:
         """The older rules' decision, overruled or confirmed by the weighed evidence."""
-        text = old.text if v.command is None or v.command == old.command else \
-            (matches[0].phrase if matches else old.text)
+        phrase = next((m.phrase for m in matches if m.command == v.command), old.text)
+        text = old.text if v.command is None or v.command == old.command else phrase
         return replace(old, command=v.command, reason=v.reason if v.command is None else None,
                        text=text, confidence=round(v.confidence, 3), runner_up=v.runner_up,
                        runner_up_confidence=round(v.runner_up_confidence, 3),

@@ -28,6 +28,9 @@ from voice_guide.ears.room import loud_span
 from voice_guide.errors import UserError
 
 INF = np.float32(1e9)
+#: The command name of the templates of `not_commands:` (grammars): a question to the client
+#: ("is that tender") that competes with the commands and is never accepted.
+NOT_A_COMMAND = "-"
 #: How an utterance is framed for matching, templates and queries alike: seconds of audio
 #: kept before the speech starts and after it ends (the listener has about 0.2 s after the
 #: end when it decides, its hangover). The embedding sees 0.76 s, so the framing counts: the

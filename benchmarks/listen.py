@@ -77,7 +77,7 @@ def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu
     taken: dict[int, Decision] = {}
     why: dict[int, str] = {}  # the first rejection overlapping an item: why it was missed
     for d in decisions:
-        k = _item_at(items, d)
+        k = item_at(items, d)
         if getattr(d, "confirm", False):  # not acted on as said: the guide asks back
             s.asked += 1
             s.errors.append(f"asked back about {d.command} at {d.start:.1f}")
@@ -124,7 +124,7 @@ def why_heard(d: Decision) -> str:
     return f"{d.evidence}: grammar '{d.text}', confidence {d.confidence}, templates {best}"
 
 
-def _item_at(items: list[corpus.Item], d: Decision) -> int | None:
+def item_at(items: list[corpus.Item], d: Decision) -> int | None:
     best, overlap = None, 0.0
     for k, it in enumerate(items):
         o = min(d.end, it.end + 0.3) - max(d.start, it.start - 0.3)
@@ -161,6 +161,8 @@ def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Li
         cfg = replace(cfg, denoise=DenoiseConfig(over=over, floor=floor))
     if args.not_command is not None:
         cfg = replace(cfg, evidence=replace(cfg.evidence, not_command=args.not_command))
+    if args.loud_room is not None:
+        cfg = replace(cfg, evidence=replace(cfg.evidence, loud_room_db=args.loud_room))
     return Listener(rec, lang=lang, config=cfg, segmenter=seg, templates=templates)
 
 
@@ -202,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="tuning: spectral subtraction before the templates (e.g. 2,0.05)")
     p.add_argument("--not-command", type=float, default=None, metavar="D",
                    help="tuning: distance added to the not-a-command templates")
+    p.add_argument("--loud-room", type=float, default=None, metavar="DB",
+                   help="tuning: under this stand-out from the room, no agreement bonus")
     p.add_argument("--errors", action="store_true", help="list every error")
     args = p.parse_args(argv)
     conds = args.conditions.split(",")

@@ -195,3 +195,14 @@ def test_a_command_must_lead_a_question_as_it_leads_another_command():
     v = weigh(NOTHING, question_first := [replace(close[1], distance=0.05), close[0]],
               length=0.6, active=ALL, expected=frozenset(), cfg=handicap)
     assert v.command == "tender" and question_first[0].command == NOT_A_COMMAND
+
+
+def test_in_a_loud_room_the_grammar_agreeing_earns_nothing():
+    """Under 10 dB above the room (babble) the grammar pass maps the room onto phrasings:
+    'pause' in babble was decoded 'time' and the time templates, 0.20 away, agreed."""
+    d = LIMIT + CFG.agree / 2  # passes only with the agreement bonus
+    grammar = Witnesses("time", rules_accept=True)
+    assert judge(ranked(("time", d), ("no", 0.4)), grammar).command == "time"
+    loud = replace(grammar, loud=True)
+    assert judge(ranked(("time", d), ("no", 0.4)), loud).command is None
+    assert judge(ranked(("time", LIMIT - 0.01), ("no", 0.4)), loud).command == "time"

@@ -6,7 +6,7 @@ of each command by many voices; the older rules (listener.py: duration, coverage
 transcript's word count) say whether it sounds like a phrasing alone or a sentence. They are
 weighed into one score, the templates' best distance adjusted by the other witnesses:
 
-    score = distance - agree * [grammar names the same command, and no sentence]
+    score = distance - agree * [grammar names the same command, no sentence, not a loud room]
                      + outside * [... but the coverage rule heard speech outside it]
                      + wordy * [... or the open transcript had more words than it]
                      + other * [either, for another phrasing than the templates' command]
@@ -68,6 +68,7 @@ class EvidenceConfig:
     max_length: float = 2.0   # the templates do not judge longer speech (s)
     softness: float = 0.012   # score over which confidence falls from 0.73 to 0.27
     not_command: float = 0.0  # distance added to the not-a-command templates (a handicap)
+    loud_room_db: float = 10.0  # under this many dB above the room, agreement earns nothing
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class Witnesses:
     wordy: bool = False         # they refused it: the open transcript has too many words
     soon: bool = False          # it follows other speech closely
     reason: str | None = None   # why the older rules refused it
+    loud: bool = False          # it stands out of the room by less than loud_room_db
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,8 @@ def score(match: Match, w: Witnesses, cfg: EvidenceConfig) -> float:
         penalty = cfg.outside * w.outside + cfg.wordy * w.wordy
     else:
         penalty = cfg.other
-    return match.distance - cfg.agree * (same and not sentence) + penalty + cfg.soon * w.soon
+    agrees = same and not sentence and not w.loud
+    return match.distance - cfg.agree * agrees + penalty + cfg.soon * w.soon
 
 
 def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: frozenset[str],

@@ -74,6 +74,7 @@ class Decision:
     evidence: str | None = None      # what decided: grammar+templates | templates | grammar
     confirm: bool = False            # weak evidence for a safety command: the guide asks back
     matches: tuple[Match, ...] = field(default=(), repr=False, compare=False)  # templates' best
+    above_room: float | None = None  # dB the utterance stood out of the room (None: unknown)
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,7 @@ class Listener:
         cleaned = echo is not None
         if echo is not None:
             seg = echo  # the same segment with the guide's echo taken out of its audio
-        quiet = self._below_room(seg)
+        quiet, standout = self._below_room(seg)
         if quiet:
             return self._reject(seg, "", quiet)
         gap = None if self._prev_end is None else seg.start - self._prev_end
@@ -225,13 +226,14 @@ class Listener:
         else:
             old, sentence = self._judge(seg, hyp, transcribe=reach)
         if matches is None:
-            return old
+            return replace(old, above_room=standout)
         grammar = self.recognizer.grammar.lookup(old.text) if old.text else None
+        loud = standout is not None and standout < self.cfg.evidence.loud_room_db
         witnesses = Witnesses(grammar, old.command is not None, sentence == "outside",
-                              sentence == "wordy", soon, old.reason)
+                              sentence == "wordy", soon, old.reason, loud)
         verdict = weigh(witnesses, matches, length=length, active=self._active,
                         expected=self._expected, cfg=self.cfg.evidence)
-        return self._weighed(old, verdict, matches)
+        return replace(self._weighed(old, verdict, matches), above_room=standout)
 
     def _weighed(self, old: Decision, v: Verdict, matches: tuple[Match, ...]) -> Decision:
         """The older rules' decision, overruled or confirmed by the weighed evidence."""
@@ -323,15 +325,19 @@ class Listener:
         why = self._uncovered(seg, hyp)
         return why, why is not None
 
-    def _below_room(self, seg: Segment) -> str | None:
+    def _below_room(self, seg: Segment) -> tuple[str | None, float | None]:
+        """Why the utterance is too quiet for the room (None: it is not), and by how many dB
+        it stands out of the room (None: the room is not known yet, or the rule is off)."""
         margin = self.cfg.room_margin_db
         room = self._room.level(seg.pcm_start) if margin is not None else None
         if margin is None or room is None:
-            return None
+            return None, None
         level = utterance_level(seg.pcm, seg.start - seg.pcm_start, seg.end - seg.start)
-        if level is not None and level - room < margin:
-            return f"only {level - room:.0f} dB above the room (needs {margin:g})"
-        return None
+        if level is None:
+            return None, None
+        if level - room < margin:
+            return f"only {level - room:.0f} dB above the room (needs {margin:g})", level - room
+        return None, level - room
 
     def _uncovered(self, seg: Segment, hyp: Hypothesis) -> str | None:
         """Speech outside the phrasing's aligned words: a sentence with a command word in it."""

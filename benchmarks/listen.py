@@ -161,6 +161,8 @@ def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Li
         cfg = replace(cfg, denoise=DenoiseConfig(over=over, floor=floor))
     if args.not_command is not None:
         cfg = replace(cfg, evidence=replace(cfg.evidence, not_command=args.not_command))
+    if args.min_gap_templates is not None:
+        cfg = replace(cfg, min_gap_templates=args.min_gap_templates)
     if args.loud_room is not None:
         cfg = replace(cfg, evidence=replace(cfg.evidence, loud_room_db=args.loud_room))
     return Listener(rec, lang=lang, config=cfg, segmenter=seg, templates=templates)
@@ -206,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="tuning: distance added to the not-a-command templates")
     p.add_argument("--loud-room", type=float, default=None, metavar="DB",
                    help="tuning: under this stand-out from the room, no agreement bonus")
+    p.add_argument("--min-gap-templates", type=float, default=None, metavar="S",
+                   help="tuning: a shorter gap after other speech is refused outright")
     p.add_argument("--errors", action="store_true", help="list every error")
     args = p.parse_args(argv)
     conds = args.conditions.split(",")

@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     opts = SimpleNamespace(hangover=SegmenterConfig.hangover, vad="both", hold_margin=
                            SegmenterConfig.hold_margin_db, min_words=None, extra_words=0,
                            room_margin=None, max_uncovered=None, uncovered_room=None,
-                           denoise=None, not_command=None, loud_room=None)
+                           denoise=None, not_command=None, loud_room=None, min_gap_templates=None)
     rec = recognizers.create("pocketsphinx", lang="en", announce=False)
     templates = listen.templates_for("en", args.split, True)
     seed = 11 if args.split == "tune" else 2024

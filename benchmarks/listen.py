@@ -81,6 +81,8 @@ def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu
         if getattr(d, "confirm", False):  # not acted on as said: the guide asks back
             s.asked += 1
             s.errors.append(f"asked back about {d.command} at {d.start:.1f}")
+            if k is not None:
+                why.setdefault(k, f"'{d.text}': asked back (weak evidence for {d.command})")
             continue
         if d.command is None:
             if k is not None:

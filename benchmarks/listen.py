@@ -182,7 +182,13 @@ def engines(args) -> list[tuple[str, str]]:
     return pairs
 
 
-def main(argv: list[str] | None = None) -> int:
+def default_seed(split: str) -> int:
+    """The corpus seed of a split's streams (the numbers in RESULTS-listen.md use these)."""
+    return 11 if split == "tune" else 2024
+
+
+def parser() -> argparse.ArgumentParser:
+    """This benchmark's options; other benchmarks take the listener's tuning defaults here."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="one phrasing round, two conditions")
     p.add_argument("--split", choices=["tune", "report"], default="report")
@@ -213,12 +219,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--min-gap-templates", type=float, default=None, metavar="S",
                    help="tuning: a shorter gap after other speech is refused outright")
     p.add_argument("--errors", action="store_true", help="list every error")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser()
     args = p.parse_args(argv)
     conds = args.conditions.split(",")
     reps = 1 if args.quick else args.reps
     if args.quick and args.conditions == p.get_default("conditions"):
         conds = ["clean", "babble"]
-    seed = args.seed if args.seed is not None else (11 if args.split == "tune" else 2024)
+    seed = args.seed if args.seed is not None else default_seed(args.split)
     print(HEADER)
     for engine, lang in engines(args):
         rec = recognizers.create(engine, lang=lang, announce=False)

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
-from types import SimpleNamespace
 
 from benchmarks import corpus, listen
 from voice_guide.ears import recognizer as recognizers
-from voice_guide.ears.segmenter import SegmenterConfig
 
 BANDS = (8.0, 10.0, 12.0, 15.0, 20.0)
 
@@ -32,16 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--split", choices=["tune", "report"], default="tune")
     p.add_argument("--conditions", default=",".join(corpus.CONDITIONS))
     args = p.parse_args(argv)
-    opts = SimpleNamespace(hangover=SegmenterConfig.hangover, vad="both", hold_margin=
-                           SegmenterConfig.hold_margin_db, min_words=None, extra_words=0,
-                           room_margin=None, max_uncovered=None, uncovered_room=None,
-                           denoise=None, not_command=None, loud_room=None, min_gap_templates=None)
+    opts = listen.parser().parse_args([])  # the shipped listener: every tuning option unset
     rec = recognizers.create("pocketsphinx", lang="en", announce=False)
     templates = listen.templates_for("en", args.split, True)
-    seed = 11 if args.split == "tune" else 2024
+    seed = listen.default_seed(args.split)
     table: Counter[tuple[str, str]] = Counter()
     for stream in corpus.streams(rec.grammar, "en", args.split, args.conditions.split(","),
-                                 seed, 2):
+                                 seed, opts.reps):
         decisions, _ = listen.run(listen.listener_for(rec, "en", opts, templates), stream.pcm)
         for d in decisions:
             if d.command is None:

@@ -148,7 +148,9 @@ def templates_for(lang: str, split: str, use: bool) -> Templates | None:
 def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Listener:
     seg = SegmenterConfig(hangover=args.hangover, use_vad=args.vad in ("both", "silero"),
                           use_energy=args.vad in ("both", "energy"),
-                          hold_margin_db=args.hold_margin)
+                          hold_margin_db=args.hold_margin,
+                          hold_vad_threshold=args.hold_vad,
+                          vad_reset_after=args.vad_reset if args.vad_reset > 0 else None)
     cfg = ListenerConfig.for_lang(lang)
     if args.min_words is not None:
         cfg = replace(cfg, min_words=args.min_words, extra_words=args.extra_words)
@@ -218,6 +220,10 @@ def parser() -> argparse.ArgumentParser:
                    help="tuning: under this stand-out from the room, no agreement bonus")
     p.add_argument("--min-gap-templates", type=float, default=None, metavar="S",
                    help="tuning: a shorter gap after other speech is refused outright")
+    p.add_argument("--hold-vad", type=float, default=SegmenterConfig.hold_vad_threshold,
+                   metavar="P", help="tuning: VAD probability that keeps an utterance open")
+    p.add_argument("--vad-reset", type=float, default=SegmenterConfig.vad_reset_after or 0.0,
+                   metavar="S", help="tuning: VAD state reset after S s of silence (0: never)")
     p.add_argument("--errors", action="store_true", help="list every error")
     return p
 

@@ -250,3 +250,16 @@ def test_cut_off_and_unlike_takes_are_asked_again():
                                                     pitch=pitch))) is None
     why = e.offer(prompt, recording(synthesize("finished", voice="en-us", rate=160)))
     assert why and "sounded unlike the others" in why and e.needs(prompt) == 1
+
+
+def test_a_take_out_of_warping_reach_is_called_too_long_or_short_not_a_distance():
+    """A take over twice as long as the others has no DTW path to them: it is the odd one,
+    said in words (the distance is INF, which once printed as 117647056.00)."""
+    [prompt] = plan(grammar.load("en"), ["tender"])
+    e = Enrollment([prompt], "en", embedder())
+    for wpm, pitch in TAKES[:2]:
+        assert e.offer(prompt, recording(synthesize("tender", voice="en-us", rate=wpm,
+                                                    pitch=pitch))) is None
+    why = e.offer(prompt, recording(synthesize("it is tender right there, yes",
+                                               voice="en-us", rate=140)))
+    assert why and "over twice as long or as short" in why and e.needs(prompt) == 1

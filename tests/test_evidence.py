@@ -124,7 +124,19 @@ def test_long_speech_falls_back_to_the_older_rules_and_asks_for_numb():
     assert (v.command, v.evidence, v.confirm) == ("numb", "grammar", True)
     refused = Witnesses("next", reason="too long")
     assert judge(ranked(("next", 0.01)), refused, length=3.0).command is None
-    assert judge([], replace(refused, rules_accept=True)).command == "next"  # no templates
+    nothing_near = judge([], replace(refused, rules_accept=True))  # all out of DTW reach
+    assert nothing_near.command is None and "within reach" in nothing_near.reason
+
+
+def test_a_lead_over_nothing_is_no_evidence():
+    """Only one command's templates are short enough to align with a cut fragment: however
+    close, it has led nothing (a cut "pulse" matched `no` at 0.083), so it is refused."""
+    agree = Witnesses("no", rules_accept=True)
+    lone = judge(ranked(("no", 0.05)), agree)
+    assert lone.command is None and "only 'no'" in lone.reason
+    assert judge(ranked(("no", 0.05), ("yes", 0.3)), agree).command == "no"
+    assert not within_reach(ranked(("no", 0.05)), length=0.6, active=ALL,
+                            expected=frozenset(), cfg=CFG)
 
 
 def test_numb_carried_only_by_the_grammar_agreeing_is_asked_back():
@@ -162,8 +174,8 @@ def test_out_of_reach_means_no_witness_could_make_it_accept():
     assert 100 < skipped < 8 * 100  # the grid spans both sides of every threshold
 
 
-def test_reach_without_templates_or_for_long_or_inactive_speech():
-    assert within_reach([], length=0.6, active=ALL, expected=frozenset(), cfg=CFG)
+def test_reach_with_no_template_near_or_for_long_or_inactive_speech():
+    assert not within_reach([], length=0.6, active=ALL, expected=frozenset(), cfg=CFG)
     far = ranked(("next", 0.9))
     assert within_reach(far, length=CFG.max_length + 0.1, active=ALL, expected=frozenset(),
                         cfg=CFG)  # the older rules decide long speech alone

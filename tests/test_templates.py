@@ -9,7 +9,7 @@ import pytest
 from voice_guide.ears.embedding import Embedder
 from voice_guide.ears.engines.pocketsphinx import PocketSphinxRecognizer
 from voice_guide.ears.listener import Listener, Recent, dither
-from voice_guide.ears.templates import NOT_A_COMMAND, POST, PRE, Templates
+from voice_guide.ears.templates import INF, NOT_A_COMMAND, POST, PRE, Templates
 from voice_guide.runners.simulate.synth import synthesize
 
 #: Report voices of benchmarks/listen.py: their templates are taken out here as there.
@@ -80,6 +80,19 @@ def test_identical_audio_is_at_distance_zero(embed):
                                    ("back", "back", "x", embed(framed("back", "en-us")))], "en")
     d = t.distances(frames)
     assert d[0] == pytest.approx(0.0, abs=1e-4) and d[1] > 0.05
+
+
+def test_a_template_out_of_warping_reach_is_left_out_not_ranked_far():
+    """DTW warps at most twice either way: a template over twice the query's length has no
+    path, so it is not a runner-up (it once showed as 117647056, a lead over nothing)."""
+    rng = np.random.default_rng(0)
+    unit = rng.standard_normal((40, 96)).astype(np.float32)
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    t = Templates.from_embeddings([("no", "no", "x", unit[:10]), ("stop", "stop", "x", unit[:19]),
+                                   ("pins", "pins", "x", unit[:30])], "en")
+    d = t.distances(unit[:10])
+    assert d[0] == pytest.approx(0.0, abs=1e-4) and 0 < d[1] <= 2 and d[2] >= INF / 2
+    assert [m.command for m in t.ranked(unit[:10])] == ["no", "stop"]
 
 
 def test_speech_at_the_first_and_last_sample_is_decided_like_any_other():

@@ -130,18 +130,25 @@ def score(match: Match, w: Witnesses, cfg: EvidenceConfig) -> float:
 def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: frozenset[str],
           expected: frozenset[str], cfg: EvidenceConfig) -> Verdict:
     """The decision for one utterance; `matches` are the templates' best per command, best
-    first (empty: no templates)."""
-    if not matches or length > cfg.max_length:
+    first (only those within warping reach, templates.Templates.distances; a listener
+    without templates does not weigh)."""
+    if length > cfg.max_length:
         return _grammar_only(w)
+    if len(matches) < 2:
+        # A lead over nothing is no evidence: a sound this short reaches only the templates
+        # of the shortest phrasings (DTW warps at most twice), and a cut "pulse" was `no`.
+        why = (f"only {matches[0].command!r} has templates within reach of its length"
+               if matches else "no command's templates within reach of its length")
+        return Verdict(None, 0.0, "none", f"{w.reason}; {why}" if w.reason else why)
     matches = handicapped(matches, cfg)
     if matches[0].command == NOT_A_COMMAND:
         return _not_a_command(matches, w, expected, cfg)
     # The templates choose the candidate and the lead over the next command (or a question
     # to the client); the other witnesses move its score. A grammar pass naming another
     # command asks for a wider lead.
-    best, second = matches[0], (matches[1] if len(matches) > 1 else None)
+    best, second = matches[0], matches[1]
     value = score(best, w, cfg)
-    lead = (second.distance - best.distance) if second else 1.0
+    lead = second.distance - best.distance
     agree = w.grammar == best.command and not (w.outside or w.wordy)
     conflict = w.grammar is not None and w.grammar != best.command
     need = cfg.agreed if agree else cfg.conflict if conflict else cfg.margin
@@ -203,8 +210,10 @@ def within_reach(matches: Sequence[Match], *, length: float, active: frozenset[s
     the templates' best command, even with the grammar's full agreement, stays over the
     loosest threshold it has. The listener then skips the open-vocabulary pass, two thirds
     of its CPU in a busy room (benchmarks/RESULTS-listen.md), as its answer cannot matter."""
-    if not matches or length > cfg.max_length:
+    if length > cfg.max_length:
         return True  # the grammar pass and the older rules decide alone
+    if len(matches) < 2:
+        return False  # nothing to compare with: refused
     best = handicapped(matches, cfg)[0]
     if best.command not in active:
         return False
@@ -214,8 +223,8 @@ def within_reach(matches: Sequence[Match], *, length: float, active: frozenset[s
 
 
 def _grammar_only(w: Witnesses) -> Verdict:
-    """No template evidence (long speech, or no templates): the grammar pass and the older
-    rules decide, and a safety command is asked back."""
+    """Speech too long for the templates to judge: the grammar pass and the older rules
+    decide, and a safety command is asked back."""
     if w.grammar is None or not w.rules_accept:
         return Verdict(None, 0.0, "none", w.reason)
     return Verdict(w.grammar, 0.5, "grammar", confirm=w.grammar in CONFIRM)

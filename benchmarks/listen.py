@@ -169,6 +169,8 @@ def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Li
         cfg = replace(cfg, min_gap_templates=args.min_gap_templates)
     if args.loud_room is not None:
         cfg = replace(cfg, evidence=replace(cfg.evidence, loud_room_db=args.loud_room))
+    if args.accept is not None:
+        cfg = replace(cfg, evidence=replace(cfg.evidence, accept=args.accept))
     return Listener(rec, lang=lang, config=cfg, segmenter=seg, templates=templates)
 
 
@@ -224,6 +226,8 @@ def parser() -> argparse.ArgumentParser:
                    metavar="P", help="tuning: VAD probability that keeps an utterance open")
     p.add_argument("--vad-reset", type=float, default=SegmenterConfig.vad_reset_after or 0.0,
                    metavar="S", help="tuning: VAD state reset after S s of silence (0: never)")
+    p.add_argument("--accept", type=float, default=None, metavar="D",
+                   help="tuning: the score a cost-1 command must beat")
     p.add_argument("--errors", action="store_true", help="list every error")
     return p
 

@@ -54,7 +54,7 @@ CONFIRM = frozenset({"numb"})
 
 @dataclass(frozen=True)
 class EvidenceConfig:
-    accept: float = 0.16      # score a cost-1 command must beat
+    accept: float = 0.17      # score a cost-1 command must beat
     agree: float = 0.09       # score bonus: the grammar pass names the same command
     outside: float = 0.10     # score penalty: speech outside the phrasing's words (coverage)
     wordy: float = 0.03       # ... an open transcript longer than the phrasing (word count)

@@ -171,6 +171,8 @@ def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Li
         cfg = replace(cfg, evidence=replace(cfg.evidence, loud_room_db=args.loud_room))
     if args.accept is not None:
         cfg = replace(cfg, evidence=replace(cfg.evidence, accept=args.accept))
+    if args.conflict is not None:
+        cfg = replace(cfg, evidence=replace(cfg.evidence, conflict=args.conflict))
     return Listener(rec, lang=lang, config=cfg, segmenter=seg, templates=templates)
 
 
@@ -228,6 +230,8 @@ def parser() -> argparse.ArgumentParser:
                    metavar="S", help="tuning: VAD state reset after S s of silence (0: never)")
     p.add_argument("--accept", type=float, default=None, metavar="D",
                    help="tuning: the score a cost-1 command must beat")
+    p.add_argument("--conflict", type=float, default=None, metavar="D",
+                   help="tuning: the lead needed when the grammar pass named another command")
     p.add_argument("--errors", action="store_true", help="list every error")
     return p
 

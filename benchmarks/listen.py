@@ -145,6 +145,11 @@ def templates_for(lang: str, split: str, use: bool) -> Templates | None:
     return Templates.load(lang).without_voices(held_out)
 
 
+#: Tuning options that set an EvidenceConfig field as given (option -> field).
+EVIDENCE_FLAGS = {"not_command": "not_command", "loud_room": "loud_room_db", "accept": "accept",
+                  "conflict": "conflict"}
+
+
 def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Listener:
     seg = SegmenterConfig(hangover=args.hangover, use_vad=args.vad in ("both", "silero"),
                           use_energy=args.vad in ("both", "energy"),
@@ -163,16 +168,11 @@ def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Li
     if args.denoise:
         over, floor = (float(v) for v in args.denoise.split(","))
         cfg = replace(cfg, denoise=DenoiseConfig(over=over, floor=floor))
-    if args.not_command is not None:
-        cfg = replace(cfg, evidence=replace(cfg.evidence, not_command=args.not_command))
     if args.min_gap_templates is not None:
         cfg = replace(cfg, min_gap_templates=args.min_gap_templates)
-    if args.loud_room is not None:
-        cfg = replace(cfg, evidence=replace(cfg.evidence, loud_room_db=args.loud_room))
-    if args.accept is not None:
-        cfg = replace(cfg, evidence=replace(cfg.evidence, accept=args.accept))
-    if args.conflict is not None:
-        cfg = replace(cfg, evidence=replace(cfg.evidence, conflict=args.conflict))
+    given = {field: getattr(args, flag) for flag, field in EVIDENCE_FLAGS.items()
+             if getattr(args, flag) is not None}
+    cfg = replace(cfg, evidence=replace(cfg.evidence, **given))
     return Listener(rec, lang=lang, config=cfg, segmenter=seg, templates=templates)
 
 

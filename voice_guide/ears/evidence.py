@@ -139,7 +139,7 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
         # of the shortest phrasings (DTW warps at most twice), and a cut "pulse" was `no`.
         why = (f"only {matches[0].command!r} has templates within reach of its length"
                if matches else "no command's templates within reach of its length")
-        return Verdict(None, 0.0, "none", f"{w.reason}; {why}" if w.reason else why)
+        return Verdict(None, 0.0, "none", _after_rules(w, why))
     matches = handicapped(matches, cfg)
     if matches[0].command == NOT_A_COMMAND:
         return _not_a_command(matches, w, expected, cfg)
@@ -169,11 +169,9 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
     if best.command in CONFIRM and value <= limit * cfg.weak:
         return Verdict(best.command, conf, how, None, runner, runner_conf, confirm=True)
     why = f"templates: {best.command!r} scored {value:.3f} (needs {limit:.3f}), lead {lead:.3f}"
-    if w.reason:
-        why = f"{w.reason}; {why}"
-    elif w.grammar and w.grammar != best.command:
+    if not w.reason and w.grammar and w.grammar != best.command:
         why = f"grammar heard {w.grammar!r}; {why}"
-    return Verdict(None, conf, "none", why, runner, runner_conf)
+    return Verdict(None, conf, "none", _after_rules(w, why), runner, runner_conf)
 
 
 def handicapped(matches: Sequence[Match], cfg: EvidenceConfig) -> list[Match]:
@@ -200,8 +198,7 @@ def _not_a_command(matches: Sequence[Match], w: Witnesses, expected: frozenset[s
     """The templates heard a question to the client ("is that tender"), not a report."""
     runner, runner_conf = _runner_up(matches[1:], w, expected, cfg)
     why = f"templates: sounds like {matches[0].phrase!r} (not a command)"
-    return Verdict(None, 0.0, "templates", f"{w.reason}; {why}" if w.reason else why,
-                   runner, runner_conf)
+    return Verdict(None, 0.0, "templates", _after_rules(w, why), runner, runner_conf)
 
 
 def within_reach(matches: Sequence[Match], *, length: float, active: frozenset[str],
@@ -220,6 +217,11 @@ def within_reach(matches: Sequence[Match], *, length: float, active: frozenset[s
     loosest = threshold(best.command, expected, cfg) * (cfg.weak if best.command in CONFIRM
                                                         else 1.0)
     return best.distance - cfg.agree <= loosest
+
+
+def _after_rules(w: Witnesses, why: str) -> str:
+    """A refusal's reason: the older rules' reason first, when they had one."""
+    return f"{w.reason}; {why}" if w.reason else why
 
 
 def _grammar_only(w: Witnesses) -> Verdict:

@@ -245,6 +245,51 @@ def test_numb_heard_clearly_stops_at_once():
                                                   if e.get("kind") == "nerve_check"]
 
 
+def test_back_heard_unclearly_stays_and_asks():
+    """Weak evidence for back (evidence.py): the step stays, its timers run on, and the guide
+    asks; "yes" goes back, and the record keeps the question and the answer."""
+    d = Dialogue(protocol())
+    to_treatment(d)
+    events = d.hear("back", 5.0, confirm=True)
+    assert kinds(events, "heard")[0].get("confirm") is True
+    assert "go back" in cue_of(events, "back_check").get("text").lower()
+    assert d.state == "contract_relax" and d.paused_by is None and d.next_due() is not None
+    assert d.expected_commands() == {"yes", "no"} and {"yes", "no"} <= d.active_commands()
+    events = d.hear("yes", 6.0)
+    assert [(e.get("command"), e.get("answer")) for e in kinds(events, "confirm")] == [
+        ("back", "yes")]
+    assert d.state == "confirm"  # the step before contract_relax
+
+
+def test_back_asked_and_denied_stays_on_the_step():
+    d = Dialogue(protocol())
+    to_treatment(d)
+    d.hear("back", 5.0, confirm=True)
+    events = d.hear("no", 6.0)
+    assert kinds(events, "confirm")[0].get("answer") == "no"
+    assert "staying" in cue_of(events, "resume").get("text").lower()
+    assert d.state == "contract_relax" and "yes" not in d.expected_commands()
+    d.hear("next", 7.0)
+    assert d.state == "explore"
+
+
+def test_back_asked_then_another_command_lets_the_question_lapse():
+    d = Dialogue(protocol())
+    to_treatment(d)
+    d.hear("back", 5.0, confirm=True)
+    events = d.hear("next", 6.0)
+    assert not kinds(events, "confirm") and d.state == "explore"
+    d.hear("yes", 7.0)  # no longer an answer to the question
+    assert d.state == "explore"
+
+
+def test_back_heard_unclearly_where_it_cannot_move_is_not_asked():
+    d = Dialogue(protocol())
+    events = d.start(0.0) + d.hear("back", 1.0, confirm=True)
+    assert cue_of(events, "hint").get("text") == "This is the first step."
+    assert not [e for e in kinds(events, "cue") if e.get("kind") == "back_check"]
+
+
 def test_expected_commands_follow_the_session():
     d = Dialogue(protocol())
     d.start(0.0)

@@ -44,6 +44,7 @@ def assert_heard_exactly_what_was_said(result, lang: str = "en") -> None:
     assert result.heard == said, (result.heard, said)
     if "numb" not in said:
         assert not result.cues("nerve_stop") and not result.cues("nerve_check")
+    assert not result.cues("back_check"), "a weakly heard 'back' asked back"
 
 
 def test_every_shipped_protocol_has_an_example():

@@ -18,7 +18,8 @@ such a line back (tests/test_events.py replays logs written before this module w
 - `heartbeat` (Heartbeat): `point` (every second of a hold: the process was alive then).
 - `answer` (Answer): `question` (the record name), `answer`, `step`, `title`, `asked` (the cue).
 - `homework` (Homework): `step`, `title`, `text`.
-- `confirm` (Confirmed): `command`, `answer` (`yes` | `no`).
+- `confirm` (Confirmed): `command` (what was asked back: `numb` | `back`), `answer` (`yes` |
+  `no`).
 - `turn` (Turn, simulate only): `start`, `end`, `kind`, `line`, `attempt`, optional
   `correction`, `text`.
 - `device` (Device, live only): `state`, `detail`.

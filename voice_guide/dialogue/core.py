@@ -48,6 +48,7 @@ class Dialogue:
         self.history: list[str] = []
         self.reps_done: dict[str, int] = {}
         self.finish_return: str | None = None
+        self.asking_back: str | None = None  # the step where "did you say go back?" was asked
         self.last_cue = ""
         self.ended = False
         self._out: list[Event] = []
@@ -111,6 +112,10 @@ class Dialogue:
         if not self.ended:
             if confirm and command == "numb" and self.paused_by != NERVE_CHECK:
                 self._nerve_check()
+            elif confirm and command == "back" and self._back_moves():
+                self._back_check()
+            elif self.asking_back is not None:
+                self._back_answer(command)
             else:
                 self._dispatch(command)
         return out + self._flush()
@@ -140,7 +145,7 @@ class Dialogue:
             return base | {"yes", "no", "resume"}
         if self.paused_by:
             return base | {"resume"}
-        if self.state == CONFIRM:
+        if self.state == CONFIRM or self.asking_back == self.state:
             return base | {"yes", "no"}
         if self.state == TP_REFERS:
             return base | {"refers", "local", "yes", "no", "worse", "next", "back", "tender"}
@@ -157,7 +162,8 @@ class Dialogue:
         likely command needs less evidence than an unlikely one)."""
         if self.ended:
             return set()
-        if self.paused_by == NERVE_CHECK or self.state == CONFIRM:
+        if (self.paused_by == NERVE_CHECK or self.state == CONFIRM
+                or self.asking_back == self.state):
             return {"yes", "no"}
         if self.paused_by:
             return {"resume"}
@@ -315,6 +321,29 @@ class Dialogue:
         target = self.history.pop()
         self.model.trigger(f"to_{target}")
         self._enter(target, moved=True)
+
+    def _back_moves(self) -> bool:
+        """Whether `back` would leave this step now (not paused, not the first step): only
+        then does a weakly heard `back` need asking; elsewhere it only says why not."""
+        return (not self.paused_by and self.state in self.p.steps
+                and len(self.history) >= 2)
+
+    def _back_check(self) -> None:
+        """`back` heard, but not clearly: stay on the step (timers run on) and ask. A wrong
+        `back` loses the step's progress; a question costs one word."""
+        self.asking_back = self.state
+        self.cue(self.say("back_check"), kind="back_check")
+
+    def _back_answer(self, cmd: str) -> None:
+        """The command after "did you say go back?": yes goes back, no stays; anything else,
+        or a step that has moved on meanwhile, lets the question lapse."""
+        asked, self.asking_back = self.asking_back, None
+        if asked != self.state or cmd not in ("yes", "no"):
+            return self._dispatch(cmd)
+        self.emit(ev.Confirmed(self.now, command="back", answer=cmd))
+        if cmd == "yes":
+            return self._back()
+        self.cue(self.say("back_cancel"), kind="resume")
 
     def _nerve_stop(self) -> None:
         """Nerve signs stop the work wherever the session is: the hold is released, the

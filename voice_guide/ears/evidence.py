@@ -29,10 +29,12 @@ Costs by consequence (a wrong command is worse than a missed one; some are worse
 | 1 | every other command | a wrong step or answer, easy to undo |
 | 0.5 | stop, pause | cheap to act on: they only freeze everything until `resume` |
 
-`numb` heard with evidence that is not strong is not dropped: the guide takes the safe action
-(release, freeze everything) and asks "did you say numbness?" (`Verdict.confirm`). Not strong
-means over its threshold (up to `weak` times it), or under it only thanks to the grammar's
-agreement while the templates alone are over `weak` times it.
+`numb` and `back` heard with evidence that is not strong are not dropped: the guide takes the
+safe action and asks (`Verdict.confirm`): for numb it releases and freezes everything, then
+asks "did you say numbness?"; for back it stays on the step and asks "did you say go back?".
+Not strong means over its threshold (up to `weak` times it), or under it only thanks to the
+grammar's agreement while the templates alone are over `weak` times it. `finish` needs no
+such band: the dialogue asks "end the session now?" whatever the evidence.
 Thresholds were chosen on the tune split (benchmarks/RESULTS-listen.md) and checked on the
 report split.
 """
@@ -49,7 +51,7 @@ COSTS: dict[str, float] = {"numb": 3.0, "finish": 3.0, "back": 2.0, "stop": 0.5,
 #: Threshold scale per cost: costly commands must be closer to their templates.
 SCALE = {3.0: 0.8, 2.0: 0.9, 1.0: 1.0, 0.5: 1.15}
 #: Commands asked back rather than dropped when the evidence is not strong.
-CONFIRM = frozenset({"numb"})
+CONFIRM = frozenset({"numb", "back"})
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class EvidenceConfig:
     conflict: float = 0.04    # ... when the grammar pass named another command
     agreed: float = 0.003     # ... when it named the same one
     expected: float = 1.15    # threshold x this for a command the step expects
-    weak: float = 1.25        # numb up to its threshold x this: asked back, not dropped
+    weak: float = 1.25        # numb, back up to their threshold x this: asked back
     max_length: float = 2.0   # the templates do not judge longer speech (s)
     softness: float = 0.012   # score over which confidence falls from 0.73 to 0.27
     not_command: float = 0.0  # distance added to the not-a-command templates (a handicap)

@@ -25,17 +25,27 @@ class RoomLevel:
         self.window = window
         self._db: deque[tuple[int, float]] = deque(maxlen=int((window + longest) * FPS))
         self._spans: deque[tuple[int, int]] = deque(maxlen=64)
+        self._last: tuple[float, float | None] | None = None  # level()'s last question, answer
 
     def push(self, index: int, frame: np.ndarray) -> None:
         x = frame.astype(np.float64)
         self._db.append((index, 10.0 * np.log10(np.mean(x * x) + 1.0)))
+        self._last = None
 
     def mark(self, start: float, end: float) -> None:
         """Frames from start to end (s) belong to an utterance, not to the room."""
         self._spans.append((int(start * FPS), int(np.ceil(end * FPS))))
+        self._last = None
 
     def level(self, before: float) -> float | None:
-        """Median dB of the room in the `window` seconds before `before` (None: too little)."""
+        """Median dB of the room in the `window` seconds before `before` (None: too little).
+        Kept until the next frame or mark: the listener asks three times per utterance (the
+        room margin, the templates' span, the coverage floor)."""
+        if self._last is None or self._last[0] != before:
+            self._last = (before, self._measure(before))
+        return self._last[1]
+
+    def _measure(self, before: float) -> float | None:
         hi = int(before * FPS)
         lo = hi - int(self.window * FPS)
         if not self._db:

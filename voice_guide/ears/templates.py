@@ -171,7 +171,7 @@ class Templates:
         d = end / (n + self.lengths) * 2.0 * self.weights
         # A template over twice as long or short as the query has no path: INF, not an INF
         # divided down to a finite-looking distance (ranked leaves it out).
-        return np.where(end >= INF / 2, INF, d).astype(np.float32)
+        return np.where(no_path(end), INF, d).astype(np.float32)
 
     def ranked(self, query: np.ndarray, commands: Iterable[str] | None = None) -> list[Match]:
         """The closest template of each command (only `commands`, when given), best first."""
@@ -180,11 +180,17 @@ class Templates:
         best: dict[str, int] = {}
         for k in np.argsort(d):
             cmd = self.commands[k]
-            if d[k] >= INF / 2 or cmd in best or (allowed is not None and cmd not in allowed):
+            if no_path(d[k]) or cmd in best or (allowed is not None and cmd not in allowed):
                 continue
             best[cmd] = int(k)
         return [Match(str(c), float(d[k]), str(self.phrases[k]), str(self.voices[k]))
                 for c, k in best.items()]
+
+
+def no_path(distance: np.ndarray | float) -> np.ndarray | np.bool_:
+    """Whether a distance (or each of an array's) is INF: the template was over twice as long
+    or as short as the query, and DTW, which warps at most twice, found no path."""
+    return distance >= INF / 2
 
 
 @functools.cache

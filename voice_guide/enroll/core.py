@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from voice_guide.ears.templates import INF, Templates
+from voice_guide.ears.templates import Templates, no_path
 from voice_guide.enroll.plan import TAKES, Prompt
 from voice_guide.enroll.profiles import USER
 from voice_guide.enroll.takes import TakeConfig, framed, odd_take, problem
@@ -48,7 +48,7 @@ class Enrollment:
             if odd is not None:
                 k, distance = odd
                 kept.pop(k)
-                how = (f"distance {distance:.2f}" if distance < INF / 2
+                how = (f"distance {distance:.2f}" if not no_path(distance)
                        else "over twice as long or as short")
                 return (f"take {k + 1} of {prompt.text!r} sounded unlike the others "
                         f"({how}); say it once more as you would at the table")

@@ -165,7 +165,8 @@ class _Walker:
             _safety_cue(rec, e, self.step, self.heard, self.check or left)
         elif kind == "answer":
             _answer(rec, e, self.step)
-        elif kind == "confirm" and e.get("answer") == "no":  # "did you say numbness?" "no"
+        elif kind == "confirm" and e.get("answer") == "no" and e.get("command") == "numb":
+            # "did you say numbness?" "no" ("did you say go back?" is no safety event)
             checks = [x for x in rec.safety if x.kind == "nerve_check"]
             if checks and checks[-1].resumed is None:
                 checks[-1].resumed = t

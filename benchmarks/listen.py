@@ -147,7 +147,7 @@ def templates_for(lang: str, split: str, use: bool) -> Templates | None:
 
 #: Tuning options that set an EvidenceConfig field as given (option -> field).
 EVIDENCE_FLAGS = {"not_command": "not_command", "loud_room": "loud_room_db", "accept": "accept",
-                  "conflict": "conflict"}
+                  "conflict": "conflict", "alone": "alone", "strong": "strong"}
 
 
 def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Listener:
@@ -232,6 +232,12 @@ def parser() -> argparse.ArgumentParser:
                    help="tuning: the score a cost-1 command must beat")
     p.add_argument("--conflict", type=float, default=None, metavar="D",
                    help="tuning: the lead needed when the grammar pass named another command")
+    p.add_argument("--alone", type=float, default=None, metavar="X",
+                   help="tuning: numb, back carried by the templates alone are asked back "
+                        "over their threshold x X")
+    p.add_argument("--strong", type=float, default=None, metavar="X",
+                   help="tuning: numb, back taken with the grammar's agreement are asked back "
+                        "when their templates are over their threshold x X")
     p.add_argument("--errors", action="store_true", help="list every error")
     return p
 

@@ -16,6 +16,7 @@ import functools
 import shutil
 import subprocess
 import tempfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +39,10 @@ def render(text: str, voice: str, tempo: float = 1.0, semitones: float = 0.0,
         return synthesize(text, voice=name, rate=int(round(160 / tempo)), pitch=pitch,
                           lang=lang if lang != "en" else None)
     if engine == "hibari":
-        audio = _hibari()(text, speed=1.0 / tempo)
+        # hibari adds a random noise component; seeded by what is said, a rerun renders the
+        # same audio, so two benchmark runs differ only by the change under test.
+        seed = zlib.crc32(f"{text}|{tempo:.3f}".encode())
+        audio = _hibari()(text, speed=1.0 / tempo, seed=seed)
         pcm = _to16k(np.asarray(audio, dtype=np.float32), 24000)
     else:
         pcm = _program(engine, text, tempo)

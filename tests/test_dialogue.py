@@ -283,6 +283,22 @@ def test_back_asked_then_another_command_lets_the_question_lapse():
     assert d.state == "explore"
 
 
+def test_a_nerve_check_while_asking_back_takes_the_answer():
+    """"Did you say go back?", then a weak numb: the nerve question supersedes, and its
+    "no" resumes the step rather than going back."""
+    d = Dialogue(protocol())
+    to_treatment(d)
+    d.hear("back", 5.0, confirm=True)
+    d.hear("numb", 6.0, confirm=True)
+    assert d.expected_commands() == {"yes", "no"}
+    events = d.hear("no", 7.0)
+    assert [(e.get("command"), e.get("answer")) for e in kinds(events, "confirm")] == [
+        ("numb", "no")]
+    assert d.state == "contract_relax" and d.paused_by is None
+    d.hear("yes", 8.0)  # the back question lapsed with the nerve check
+    assert d.state == "contract_relax"
+
+
 def test_back_heard_unclearly_where_it_cannot_move_is_not_asked():
     d = Dialogue(protocol())
     events = d.start(0.0) + d.hear("back", 1.0, confirm=True)

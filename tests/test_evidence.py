@@ -116,13 +116,30 @@ def test_inactive_commands_are_refused():
 @pytest.mark.parametrize("command", ["numb", "back"])
 def test_a_weak_safety_command_is_asked_back_a_strong_one_is_not(command):
     limit = threshold(command, frozenset(), CFG)
-    assert judge(ranked((command, limit * 0.9), ("no", 0.4))).confirm is False
+    assert judge(ranked((command, limit * 0.8), ("no", 0.4))).confirm is False
     v = judge(ranked((command, limit * 1.1), ("no", 0.4)))
     assert (v.command, v.confirm) == (command, True)
     assert judge(ranked((command, limit * (CFG.weak + 0.1)), ("no", 0.4))).command is None
     # under the threshold only thanks to the grammar's agreement: asked back too
-    carried = judge(ranked((command, limit * (CFG.weak + 0.05)), ("no", 0.4)), Witnesses(command))
+    carried = judge(ranked((command, limit * (CFG.strong + 0.05)), ("no", 0.4)),
+                    Witnesses(command))
     assert (carried.command, carried.confirm) == (command, True)
+
+
+@pytest.mark.parametrize("command", ["numb", "back"])
+def test_a_safety_command_the_grammar_did_not_name_needs_room_to_spare(command):
+    """The templates alone under the threshold, but only just, while the grammar pass heard
+    something else ("it's softer" matched numb at 0.125 against 0.136, the grammar heard
+    another phrasing): asked back. With the grammar agreeing the same distance is taken."""
+    limit = threshold(command, frozenset(), CFG)
+    near = ranked((command, limit * (CFG.alone + 1) / 2), ("no", 0.4))
+    alone = judge(near, Witnesses("softer", rules_accept=True))
+    assert (alone.command, alone.confirm) == (command, True)
+    assert judge(near, Witnesses(None)).confirm is True
+    agreed = judge(near, Witnesses(command, rules_accept=True))
+    assert (agreed.command, agreed.confirm) == (command, False)
+    clear = judge(ranked((command, limit * CFG.alone * 0.9), ("no", 0.4)), Witnesses("softer"))
+    assert (clear.command, clear.confirm) == (command, False)
 
 
 def test_finish_is_never_asked_back_by_the_ears():
@@ -158,9 +175,9 @@ def test_numb_carried_only_by_the_grammar_agreeing_is_asked_back():
     numb at 0.190) do not stop the work on their own: the guide asks back."""
     limit = threshold("numb", frozenset(), CFG)
     grammar = Witnesses("numb", rules_accept=True)
-    weak = judge(ranked(("numb", limit * CFG.weak + 0.01), ("finish", 0.4)), grammar)
+    weak = judge(ranked(("numb", limit * CFG.strong + 0.01), ("finish", 0.4)), grammar)
     assert (weak.command, weak.confirm) == ("numb", True)
-    strong = judge(ranked(("numb", limit * CFG.weak - 0.01), ("finish", 0.4)), grammar)
+    strong = judge(ranked(("numb", limit * CFG.strong - 0.01), ("finish", 0.4)), grammar)
     assert (strong.command, strong.confirm) == ("numb", False)
     other = judge(ranked(("next", LIMIT + CFG.agree / 2), ("back", 0.4)),
                   Witnesses("next", rules_accept=True))
@@ -174,18 +191,30 @@ def test_out_of_reach_means_no_witness_could_make_it_accept():
                  for g in (None, "next", "numb", "back")
                  for r in (False, True) for o in (False, True) for wd in (False, True)
                  for s in (False, True)]
-    skipped = 0
-    for command in ("next", "numb", "stop", "finish"):
+    skipped, grid = 0, 0
+    for command in ("next", "numb", "back", "stop", "finish"):
         for expected in (frozenset(), frozenset({command})):
-            for step in range(100):
-                d = step * 0.005
-                matches = ranked((command, d), ("no", d + 0.3))
-                if within_reach(matches, length=0.6, active=ALL, expected=expected, cfg=CFG):
-                    continue
-                skipped += 1
-                for w in witnesses:
-                    assert judge(matches, w, expected).command is None, (command, d, w)
-    assert 100 < skipped < 8 * 100  # the grid spans both sides of every threshold
+            for lead in (0.001, 0.005, 0.02, 0.3):
+                for step in range(100):
+                    d = step * 0.005
+                    matches = ranked((command, d), ("no", d + lead))
+                    grid += 1
+                    if within_reach(matches, length=0.6, active=ALL, expected=expected,
+                                    cfg=CFG):
+                        continue
+                    skipped += 1
+                    for w in witnesses:
+                        assert judge(matches, w, expected).command is None, (command, d, w)
+    assert grid / 4 < skipped < grid  # the grid spans both sides of every threshold
+
+
+def test_out_of_reach_knows_a_lead_no_witness_can_widen():
+    """The lead is the templates' own: a command close to its templates but tied with
+    another cannot be carried by any word of the open pass, so that pass is skipped."""
+    assert within_reach(ranked(("next", 0.05), ("yes", 0.3)), length=0.6, active=ALL,
+                        expected=frozenset(), cfg=CFG)
+    assert not within_reach(ranked(("next", 0.05), ("yes", 0.0505)), length=0.6, active=ALL,
+                            expected=frozenset(), cfg=CFG)
 
 
 def test_reach_with_no_template_near_or_for_long_or_inactive_speech():

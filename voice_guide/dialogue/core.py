@@ -358,6 +358,7 @@ class Dialogue:
         wrong stop costs the client a referral; a missed one could cost a nerve."""
         self._release_for_nerves()
         self.paused_by = NERVE_CHECK
+        self.asking_back = None  # the nerve question supersedes "did you say go back?"
         self.clock.pause(self._t)
         self.cue(self.say("nerve_check"), priority="safety", interrupt=True, kind="nerve_check")
 

@@ -32,9 +32,11 @@ Costs by consequence (a wrong command is worse than a missed one; some are worse
 `numb` and `back` heard with evidence that is not strong are not dropped: the guide takes the
 safe action and asks (`Verdict.confirm`): for numb it releases and freezes everything, then
 asks "did you say numbness?"; for back it stays on the step and asks "did you say go back?".
-Not strong means over its threshold (up to `weak` times it), or under it only thanks to the
-grammar's agreement while the templates alone are over `weak` times it. `finish` needs no
-such band: the dialogue asks "end the session now?" whatever the evidence.
+Not strong means over its threshold (up to `weak` times it), or taken with the templates
+alone over `strong` times it (when the grammar pass names the command too) or over `alone`
+times it (when it does not: "it's softer" matched numb just under its threshold while the
+grammar heard another phrasing, and stopped the work). `finish` needs no such band: the
+dialogue asks "end the session now?" whatever the evidence.
 Thresholds were chosen on the tune split (benchmarks/RESULTS-listen.md) and checked on the
 report split.
 """
@@ -66,7 +68,10 @@ class EvidenceConfig:
     conflict: float = 0.04    # ... when the grammar pass named another command
     agreed: float = 0.003     # ... when it named the same one
     expected: float = 1.15    # threshold x this for a command the step expects
-    weak: float = 1.25        # numb, back up to their threshold x this: asked back
+    weak: float = 1.25        # numb, back over their threshold, up to x this: asked back
+    strong: float = 1.05      # numb, back taken with the grammar's agreement: asked back
+                              # when their templates alone are over their threshold x this
+    alone: float = 0.9        # ... taken without it: the same, over threshold x this
     max_length: float = 2.0   # the templates do not judge longer speech (s)
     softness: float = 0.012   # score over which confidence falls from 0.73 to 0.27
     not_command: float = 0.0  # distance added to the not-a-command templates (a handicap)
@@ -163,10 +168,11 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
         return Verdict(None, conf, how, f"{best.command!r} is not active now", runner,
                        runner_conf)
     if value <= limit and lead >= margin:
-        # A safety command that only the agreement of two witnesses carried (the templates
-        # alone are not even within the weak band) is asked back: in babble "stays local" was
-        # decoded "tingling" and matched numb at 0.190, and together they stopped the work.
-        unsure = best.command in CONFIRM and best.distance > limit * cfg.weak
+        # A safety command the templates alone do not carry with room to spare is asked back:
+        # in babble "stays local" was decoded "tingling" and matched numb at 0.190, and the
+        # two weak witnesses together had stopped the work.
+        unsure = best.command in CONFIRM and best.distance > limit * (cfg.strong if agree
+                                                                      else cfg.alone)
         return Verdict(best.command, conf, how, None, runner, runner_conf, confirm=unsure)
     if best.command in CONFIRM and value <= limit * cfg.weak:
         return Verdict(best.command, conf, how, None, runner, runner_conf, confirm=True)
@@ -205,20 +211,20 @@ def _not_a_command(matches: Sequence[Match], w: Witnesses, expected: frozenset[s
 
 def within_reach(matches: Sequence[Match], *, length: float, active: frozenset[str],
                  expected: frozenset[str], cfg: EvidenceConfig) -> bool:
-    """Whether any word from the other witnesses could still make `weigh` accept: False when
-    the templates' best command, even with the grammar's full agreement, stays over the
-    loosest threshold it has. The listener then skips the open-vocabulary pass, two thirds
-    of its CPU in a busy room (benchmarks/RESULTS-listen.md), as its answer cannot matter."""
+    """Whether any word from the other witnesses could still make `weigh` accept: the listener
+    skips the open-vocabulary pass, two thirds of its CPU in a busy room
+    (benchmarks/RESULTS-listen.md), when its answer cannot matter. It asks `weigh` itself,
+    with the most favourable witnesses (the grammar names the templates' best command, nothing
+    outside it, a quiet room): agreement lowers the score and (while `agreed` is the smallest
+    lead asked, as in the defaults) the lead needed; a sentence and closeness to other speech
+    only raise them. So if those do not carry the command, none do (tests/test_evidence.py
+    walks a grid of every combination to hold this)."""
     if length > cfg.max_length:
         return True  # the grammar pass and the older rules decide alone
-    if len(matches) < 2:
-        return False  # nothing to compare with: refused
-    best = handicapped(matches, cfg)[0]
-    if best.command not in active:
-        return False
-    loosest = threshold(best.command, expected, cfg) * (cfg.weak if best.command in CONFIRM
-                                                        else 1.0)
-    return best.distance - cfg.agree <= loosest
+    best = handicapped(matches, cfg)[0].command if matches else None
+    ideal = Witnesses(best, rules_accept=True)
+    verdict = weigh(ideal, matches, length=length, active=active, expected=expected, cfg=cfg)
+    return verdict.command is not None
 
 
 def _after_rules(w: Witnesses, why: str) -> str:

@@ -19,9 +19,12 @@ import json
 import os
 import sys
 import threading
+import wave
 from typing import Any
 
 RENDER_TIMEOUT = 20.0
+#: Renders of a cue before it is given up as silent (see _Engine.render).
+ATTEMPTS = 3
 
 
 class _Engine:
@@ -38,6 +41,19 @@ class _Engine:
             str(exception)))
 
     def render(self, req: dict[str, Any]) -> dict[str, Any]:
+        """Render, and render again when the file came out empty. pyttsx3's espeak driver
+        writes the file when espeak reports the end of the message, before it adds the audio
+        delivered in the same callback; about one render in 150 delivers all of it there,
+        and the cue was printed but never spoken. Still empty after ATTEMPTS, the file goes
+        back as it is: the speaker skips that one cue and keeps its voice for the others."""
+        out: dict[str, Any] = {}
+        for _ in range(ATTEMPTS):
+            out = self._render_once(req)
+            if "error" in out or _frames(req["path"]) > 0:
+                break
+        return out
+
+    def _render_once(self, req: dict[str, Any]) -> dict[str, Any]:
         self.done.clear()
         self.errors.clear()
         if req.get("voice"):
@@ -58,6 +74,15 @@ class _Engine:
             out.append({"id": v.id, "name": v.name, "languages": list(v.languages or []),
                         "gender": v.gender})
         return {"voices": out}
+
+
+def _frames(path: str) -> int:
+    """Samples in the WAV at `path` (0: missing, unreadable or empty)."""
+    try:
+        with wave.open(path, "rb") as f:
+            return f.getnframes()
+    except (OSError, EOFError, wave.Error):
+        return 0
 
 
 def main() -> int:

@@ -13,6 +13,16 @@ import pytest
 from pulse import PulseServer, available, reinit_sounddevice
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test that used the server gets the server's state and last log lines."""
+    outcome = yield
+    report = outcome.get_result()
+    server = getattr(item, "funcargs", {}).get("pulse")
+    if report.failed and call.when == "call" and isinstance(server, PulseServer):
+        report.sections.append(("pulseaudio", server.state()))
+
+
 @pytest.fixture
 def pulse():
     reason = available()

@@ -11,6 +11,12 @@ temporary HOME/XDG_RUNTIME_DIR with:
   A second `parec` always drains the monitor: with nobody reading it, the null sink consumed
   a PortAudio stream at about 40 % of real time here (a 1 s clip took 2.7 s).
 
+The server runs without PulseAudio's CPU limiter (it ends the daemon when it thinks it used
+too much CPU, which a loaded 2-core CI machine can look like) and without shared memory (its
+memfd path logged "Cannot send block reference" errors here); a CI run once lost the server in
+the middle of a speaker test. `PulseServer.state()` says whether it is still up and what it
+logged last, and the `pulse` fixture adds that to a failed test's report.
+
 With `PULSE_SERVER` set, libasound2-plugins exposes the ALSA `pulse`/`default` devices, so
 PortAudio/sounddevice use the real device path. PortAudio enumerates devices only when it is
 initialised: call `reinit_sounddevice()` after the server starts in the same process.
@@ -126,7 +132,8 @@ class PulseServer:
         text = _CONFIG + (_ECHO if self.echo else "")
         config.write_text(text.format(sock=self.sock, fifo=self.fifo, rate=RATE))
         cmd = ["pulseaudio", "-n", "-F", str(config), "--daemonize=no", "--exit-idle-time=-1",
-               "--use-pid-file=no", "--log-target=file:" + str(self.root / "pulse.log")]
+               "--use-pid-file=no", "--no-cpu-limit=yes", "--disable-shm=yes",
+               "--log-target=file:" + str(self.root / "pulse.log")]
         self.proc = subprocess.Popen(cmd, env=self.env, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
         self._wait_ready(timeout)
@@ -220,6 +227,17 @@ class PulseServer:
         rec.thread = threading.Thread(target=pump, name="pulse-recorder", daemon=True)
         rec.thread.start()
         return rec
+
+    def state(self, lines: int = 25) -> str:
+        """Whether the server still runs, and the end of its log (for failure reports)."""
+        code = self.proc.poll() if self.proc else None
+        up = self.proc is not None and code is None
+        head = "pulseaudio is running" if up else f"pulseaudio exited {code}"
+        try:
+            log = (self.root / "pulse.log").read_text(errors="replace").splitlines()[-lines:]
+        except OSError as exc:
+            log = [f"(no log: {exc})"]
+        return "\n".join([head, *log])
 
     def kill(self) -> None:
         """Kill the server abruptly: to the client this is an unplugged device."""

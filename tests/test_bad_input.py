@@ -254,6 +254,7 @@ def two_hour_wav(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_two_hour_file_streams_with_flat_memory(tmp_path):
     """All 2 hours through the reader (in-process, tracemalloc), then the real `listen` for a
     while: its resident memory must not grow as it gets through the file."""

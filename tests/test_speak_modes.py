@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 CLI = [sys.executable, "-m", "voice_guide"]
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,6 +72,7 @@ def spoken(stderr: str) -> list[tuple[float, float, str]]:
             re.findall(r"^\[spoke ([\d.]+)-([\d.]+)\] (.*)$", stderr, re.M)]
 
 
+@pytest.mark.slow
 def test_keyboard_session_speaks_every_cue_and_the_summary(pulse, tmp_path):
     script = "hello\ntender\nlocal\nwait 4\nnext\n"
     result, rec, t0 = run(pulse, tmp_path, script)

@@ -261,3 +261,24 @@ def test_in_a_loud_room_the_grammar_agreeing_earns_nothing():
     loud = replace(grammar, loud=True)
     assert judge(ranked(("time", d), ("no", 0.4)), loud).command is None
     assert judge(ranked(("time", LIMIT - 0.01), ("no", 0.4)), loud).command == "time"
+
+
+@pytest.mark.parametrize("command", ["numb", "back"])
+def test_in_a_loud_room_a_safety_command_needs_the_room_to_spare_of_one_heard_alone(command):
+    """The grammar pass naming numb in a loud room is no agreement anywhere: not for the
+    score, and not for the `strong` band either (it was, until the two were made one)."""
+    limit = threshold(command, frozenset(), CFG)
+    between = ranked((command, limit * (CFG.alone + CFG.strong) / 2), ("no", 0.4))
+    grammar = Witnesses(command, rules_accept=True)
+    assert judge(between, grammar).confirm is False
+    v = judge(between, replace(grammar, loud=True))
+    assert (v.command, v.confirm) == (command, True)
+
+
+def test_in_a_loud_room_the_grammar_agreeing_does_not_shrink_the_lead():
+    """With the grammar agreeing, a lead of `agreed` is enough; in a loud room it is not."""
+    grammar = Witnesses("next", rules_accept=True)
+    close = ranked(("next", 0.05), ("yes", 0.05 + (CFG.agreed + CFG.margin) / 2))
+    assert judge(close, grammar).command == "next"
+    refused = judge(close, replace(grammar, loud=True))
+    assert refused.command is None and "lead" in refused.reason

@@ -33,9 +33,10 @@ Costs by consequence (a wrong command is worse than a missed one; some are worse
 safe action and asks (`Verdict.confirm`): for numb it releases and freezes everything, then
 asks "did you say numbness?"; for back it stays on the step and asks "did you say go back?".
 Not strong means over its threshold (up to `weak` times it), or taken with the templates
-alone over `strong` times it (when the grammar pass names the command too) or over `alone`
+alone over `strong` times it (when the grammar pass agrees, see `agrees`) or over `alone`
 times it (when it does not: "it's softer" matched numb just under its threshold while the
-grammar heard another phrasing, and stopped the work). `finish` needs no such band: the
+grammar heard another phrasing, and stopped the work; a loud room, where the grammar's
+agreement counts for nothing, is treated the same). `finish` needs no such band: the
 dialogue asks "end the session now?" whatever the evidence.
 Thresholds were chosen on the tune split (benchmarks/RESULTS-listen.md) and checked on the
 report split.
@@ -59,14 +60,14 @@ CONFIRM = frozenset({"numb", "back"})
 @dataclass(frozen=True)
 class EvidenceConfig:
     accept: float = 0.17      # score a cost-1 command must beat
-    agree: float = 0.09       # score bonus: the grammar pass names the same command
+    agree: float = 0.09       # score bonus: the grammar pass agrees (`agrees`)
     outside: float = 0.10     # score penalty: speech outside the phrasing's words (coverage)
     wordy: float = 0.03       # ... an open transcript longer than the phrasing (word count)
     other: float = 0.0        # ... either, around another phrasing than the templates' command
     soon: float = 0.03        # ... it follows other speech closely
     margin: float = 0.010     # lead over the runner-up command (cost 1)
     conflict: float = 0.04    # ... when the grammar pass named another command
-    agreed: float = 0.003     # ... when it named the same one
+    agreed: float = 0.003     # ... when it agrees
     expected: float = 1.15    # threshold x this for a command the step expects
     weak: float = 1.25        # numb, back over their threshold, up to x this: asked back
     strong: float = 1.05      # numb, back taken with the grammar's agreement: asked back
@@ -75,7 +76,7 @@ class EvidenceConfig:
     max_length: float = 2.0   # the templates do not judge longer speech (s)
     softness: float = 0.012   # score over which confidence falls from 0.73 to 0.27
     not_command: float = 0.0  # distance added to the not-a-command templates (a handicap)
-    loud_room_db: float = 10.0  # under this many dB above the room, agreement earns nothing
+    loud_room_db: float = 10.0  # under this many dB above the room, no agreement counts
 
 
 @dataclass(frozen=True)
@@ -123,15 +124,23 @@ def score(match: Match, w: Witnesses, cfg: EvidenceConfig) -> float:
     the sentence's, and costs. When they name another command, the older rules judged the
     grammar's wrong phrasing ("next" over a cue decoded as "numbness", 3 words): a little."""
     same = w.grammar == match.command
-    sentence = w.outside or w.wordy
-    if not sentence:
+    if not (w.outside or w.wordy):
         penalty = 0.0
     elif same:
         penalty = cfg.outside * w.outside + cfg.wordy * w.wordy
     else:
         penalty = cfg.other
-    agrees = same and not sentence and not w.loud
-    return match.distance - cfg.agree * agrees + penalty + cfg.soon * w.soon
+    return match.distance - cfg.agree * agrees(match.command, w) + penalty + cfg.soon * w.soon
+
+
+def agrees(command: str, w: Witnesses) -> bool:
+    """Whether the grammar pass vouches for `command`: it names it, as a phrasing alone (no
+    sentence around it), in a room the utterance stands out of. One meaning everywhere: it
+    earns the score bonus, the smallest lead (`agreed`) and the `strong` band for numb and
+    back. In a loud room the grammar maps the room onto phrasings, so there it vouches for
+    nothing (tune split: the same decisions give or take one, benchmarks/RESULTS-listen.md).
+    """
+    return w.grammar == command and not (w.outside or w.wordy or w.loud)
 
 
 def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: frozenset[str],
@@ -156,7 +165,7 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
     best, second = matches[0], matches[1]
     value = score(best, w, cfg)
     lead = second.distance - best.distance
-    agree = w.grammar == best.command and not (w.outside or w.wordy)
+    agree = agrees(best.command, w)
     conflict = w.grammar is not None and w.grammar != best.command
     need = cfg.agreed if agree else cfg.conflict if conflict else cfg.margin
     margin = need / SCALE[cost(best.command)]

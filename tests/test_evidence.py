@@ -282,3 +282,6 @@ def test_in_a_loud_room_the_grammar_agreeing_does_not_shrink_the_lead():
     assert judge(close, grammar).command == "next"
     refused = judge(close, replace(grammar, loud=True))
     assert refused.command is None and "lead" in refused.reason
+    # taken with a clear lead, the decision says the templates alone carried it
+    clear = judge(ranked(("next", 0.05), ("yes", 0.3)), replace(grammar, loud=True))
+    assert (clear.command, clear.evidence) == ("next", "templates")

@@ -172,7 +172,7 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
     limit = threshold(best.command, expected, cfg)
     conf = confidence(value, limit, cfg)
     runner, runner_conf = _runner_up(matches[1:], w, expected, cfg)
-    how = "grammar+templates" if w.grammar == best.command else "templates"
+    how = "grammar+templates" if agree else "templates"
     if best.command not in active:
         return Verdict(None, conf, how, f"{best.command!r} is not active now", runner,
                        runner_conf)

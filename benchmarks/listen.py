@@ -3,6 +3,9 @@
     .venv/bin/python -m benchmarks.listen [--quick] [--split report] [--engine pocketsphinx]
 
 Prints a markdown table. Time is audio time: latency = decision time - end of the last word.
+That leaves out the time the listener computes: a live session hears the decision only when
+the `feed` call that made it returns, so "p95 with compute" adds the wall time of that call
+(a microphone's next 100 ms would wait meanwhile; RTF far under 1 lets it catch up).
 RTF = CPU seconds (this process) / audio seconds, with the whole Listener (VAD + decoding).
 """
 
@@ -38,12 +41,14 @@ class Score:
     asked: int = 0           # weak numb: the guide froze and asked "did you say numbness?"
     confusions: dict[tuple[str, str], int] = field(default_factory=dict)  # (said, heard)
     latencies: list[float] = field(default_factory=list)
+    live: list[float] = field(default_factory=list)  # latency + the deciding call's wall time
     audio: float = 0.0
     cpu: float = 0.0
     errors: list[str] = field(default_factory=list)
 
     def row(self, name: str, engine: str) -> str:
         lat = np.array(self.latencies) * 1000 if self.latencies else np.array([np.nan])
+        live = np.array(self.live) * 1000 if self.live else np.array([np.nan])
         acc = 100 * self.correct / max(1, self.commands)
         fa = 100 * self.false_accepts / max(1, self.chatter)
         pairs = ", ".join(f"{a}→{b}" + (f" ×{n}" if n > 1 else "")
@@ -52,28 +57,37 @@ class Score:
                 f"{self.false_accepts}/{self.chatter} ({fa:.1f} %) | {self.spurious} | "
                 f"{self.asked} | {100 * self.whole / max(1, self.commands):.0f} % | "
                 f"{np.median(lat):.0f} | {np.percentile(lat, 95):.0f} | "
+                f"{np.percentile(live, 95):.0f} | "
                 f"{self.cpu / max(self.audio, 1e-9):.3f} | {pairs or '–'} |")
 
 
 HEADER = ("| engine | condition | commands | accuracy | substitutions | chatter false accepts | "
-          "spurious | asked back | cut whole | latency median (ms) | latency p95 (ms) | RTF | "
-          "confusions (said→heard) |\n"
-          "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "spurious | asked back | cut whole | latency median (ms) | latency p95 (ms) | "
+          "p95 with compute (ms) | RTF | confusions (said→heard) |\n"
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
-def run(listener: Listener, pcm: np.ndarray) -> tuple[list[Decision], float]:
-    """Feed a stream in 100 ms chunks; return decisions and CPU seconds used."""
+def run(listener: Listener, pcm: np.ndarray,
+        busy: list[float] | None = None) -> tuple[list[Decision], float]:
+    """Feed a stream in 100 ms chunks; return decisions and CPU seconds used. `busy` gets,
+    per decision, the wall seconds of the call that returned it."""
     out: list[Decision] = []
     cpu = time.process_time()
-    for i in range(0, len(pcm), CHUNK):
-        out += listener.feed(pcm[i:i + CHUNK])
-    out += listener.flush()
+    for i in range(0, len(pcm) + CHUNK, CHUNK):
+        began = time.perf_counter()
+        got = listener.feed(pcm[i:i + CHUNK]) if i < len(pcm) else listener.flush()
+        out += got
+        if busy is not None:
+            busy += [time.perf_counter() - began] * len(got)
     return out, time.process_time() - cpu
 
 
-def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu: float) -> Score:
-    """Match each accepted decision to the item it overlaps; first accept per item counts."""
+def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu: float,
+          busy: list[float] | None = None) -> Score:
+    """Match each accepted decision to the item it overlaps; first accept per item counts.
+    `busy`: run()'s wall seconds per decision (the "with compute" latency; 0 without it)."""
     s = Score(audio=audio, cpu=cpu)
+    spent = {id(d): w for d, w in zip(decisions, busy or [], strict=False)}
     taken: dict[int, Decision] = {}
     why: dict[int, str] = {}  # the first rejection overlapping an item: why it was missed
     for d in decisions:
@@ -108,6 +122,7 @@ def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu
         if d and d.command == item.command:
             s.correct += 1
             s.latencies.append(d.t - item.end)
+            s.live.append(d.t - item.end + spent.get(id(d), 0.0))
         elif d:
             s.substituted += 1
             pair = (str(item.command), str(d.command))
@@ -255,8 +270,9 @@ def main(argv: list[str] | None = None) -> int:
         rec = recognizers.create(engine, lang=lang, announce=False)
         templates = templates_for(lang, args.split, not args.no_templates)
         for stream in corpus.streams(rec.grammar, lang, args.split, conds, seed, reps):
-            decisions, cpu = run(listener_for(rec, lang, args, templates), stream.pcm)
-            s = score(stream.items, decisions, len(stream.pcm) / corpus.RATE, cpu)
+            busy: list[float] = []
+            decisions, cpu = run(listener_for(rec, lang, args, templates), stream.pcm, busy)
+            s = score(stream.items, decisions, len(stream.pcm) / corpus.RATE, cpu, busy)
             print(s.row(f"{stream.name} ({lang})", engine), flush=True)
             if args.errors:
                 print("\n".join(f"    {e}" for e in s.errors), file=sys.stderr)

@@ -38,7 +38,14 @@ from voice_guide.audio.pcm import clip_int16
 from voice_guide.ears.coverage import clipped, uncovered
 from voice_guide.ears.denoise import DenoiseConfig, noise_power, subtract
 from voice_guide.ears.embedding import Embedder
-from voice_guide.ears.evidence import EvidenceConfig, Verdict, Witnesses, weigh, within_reach
+from voice_guide.ears.evidence import (
+    EvidenceConfig,
+    Verdict,
+    Witnesses,
+    beyond_doubt,
+    weigh,
+    within_reach,
+)
 from voice_guide.ears.grammar import normalise
 from voice_guide.ears.recognizer import Hypothesis, Recognizer
 from voice_guide.ears.room import QUIET_ROOM_DB, RoomLevel, utterance_level
@@ -220,15 +227,19 @@ class Listener:
                                                 expected=self._expected, cfg=self.cfg.evidence)
         self.recognizer.set_commands(set(self.recognizer.grammar.phrases))
         hyp = self.recognizer.decode(seg.pcm)
+        loud = standout is not None and standout < self.cfg.evidence.loud_room_db
         if soon:  # a command this soon after other speech: only the templates may vouch for it
             old = self._reject(seg, hyp.text, f"follows other speech after {gap:.2f} s")
             sentence = None
         else:
-            old, sentence = self._judge(seg, hyp, transcribe=reach)
+            sure = matches is not None and beyond_doubt(
+                self.recognizer.grammar.lookup(hyp.text) if hyp.text else None, matches,
+                soon=False, loud=loud, length=length, active=self._active,
+                expected=self._expected, cfg=self.cfg.evidence)
+            old, sentence = self._judge(seg, hyp, transcribe=reach and not sure)
         if matches is None:
             return replace(old, above_room=standout)
         grammar = self.recognizer.grammar.lookup(old.text) if old.text else None
-        loud = standout is not None and standout < self.cfg.evidence.loud_room_db
         witnesses = Witnesses(grammar, old.command is not None, sentence == "outside",
                               sentence == "wordy", soon, old.reason, loud)
         verdict = weigh(witnesses, matches, length=length, active=self._active,

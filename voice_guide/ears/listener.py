@@ -18,7 +18,9 @@ they did before. The older rules (see benchmarks/RESULTS-listen.md), in order:
     words ("it's a local", "the next step"); tune split: +3.7/+0.9/+2.7 points of accuracy
     for +1/0/+1 chatter false accepts (clean/pink/music). Fillers (a, the, oh) do not count.
 The open-vocabulary pass runs last, only for a segment the grammar pass did not refuse (it costs
-about ten times as much). When its transcript is itself exactly an active phrasing, it wins
+about ten times as much), and only when its transcript could change the decision: not for
+templates out of reach (evidence.within_reach), nor for a command beyond doubt
+(evidence.beyond_doubt). When its transcript is itself exactly an active phrasing, it wins
 over the grammar pass (session: "located" heard by the grammar as "okay next", by the open LM
 as "located").
 Time is audio time (samples fed / 16000), so results are deterministic and faster than real time.

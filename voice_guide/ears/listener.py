@@ -234,10 +234,10 @@ class Listener:
             old = self._reject(seg, hyp.text, f"follows other speech after {gap:.2f} s")
             sentence = None
         else:
-            sure = matches is not None and beyond_doubt(
-                self.recognizer.grammar.lookup(hyp.text) if hyp.text else None, matches,
-                soon=False, loud=loud, length=length, active=self._active,
-                expected=self._expected, cfg=self.cfg.evidence)
+            # out of reach, the pass is skipped anyway: no need to ask whether it is in doubt
+            sure = reach and matches is not None and beyond_doubt(
+                hyp.command, matches, soon=False, loud=loud, length=length,
+                active=self._active, expected=self._expected, cfg=self.cfg.evidence)
             old, sentence = self._judge(seg, hyp, transcribe=reach and not sure)
         if matches is None:
             return replace(old, above_room=standout)

@@ -17,7 +17,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from voice_guide.audio.pcm import load_wav
+from voice_guide.audio.pcm import clip_int16, load_wav
 from voice_guide.errors import SpeechUnavailable
 from voice_guide.notice import warn
 from voice_guide.voice import natural as natural_voice
@@ -83,10 +83,10 @@ class Renderer:
             path = Path(self._dir.name) / "cue.wav"
             path.unlink(missing_ok=True)
             reply = self._ask({"op": "render", "text": text, "path": str(path),
-                               "voice": voice, "rate": int(rate), "volume": float(volume)})
+                               "voice": voice, "rate": int(rate)})
             if "error" in reply:
                 raise SpeechUnavailable(f"speech failed: {reply['error']}")
-            return read_wav_16k(path)
+            return scaled(read_wav_16k(path), volume)
 
     def voices(self) -> list[dict[str, Any]]:
         """The voices pyttsx3 reports (espeak-ng's), as dicts with id, name, languages."""
@@ -111,6 +111,13 @@ class Renderer:
                     pass
             self._kill()
         self._dir.cleanup()
+
+
+def scaled(pcm: np.ndarray, volume: float) -> np.ndarray:
+    """`pcm` at `volume` (0..1). espeak renders at full volume and the samples are scaled
+    here: espeak-ng's own volume setting did not always reach a fresh worker's first render
+    (a CI run: a cue at volume 0.5 as loud as at 1.0)."""
+    return pcm if volume == 1.0 else clip_int16(pcm.astype(np.float64) * volume)
 
 
 def _pipe(stream: IO[str] | None) -> IO[str]:

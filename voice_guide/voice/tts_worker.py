@@ -7,7 +7,8 @@ matters, and a hung or crashed engine can be killed and restarted without touchi
 Playback is the parent's job (`voice_guide.voice.playback`), through a stream it can cut at once.
 
 Protocol: one JSON object per line on stdin, one JSON reply per line on the original stdout:
-  {"op": "render", "text", "path", "voice", "rate", "volume"} -> {"ok": true} | {"error": msg}
+  {"op": "render", "text", "path", "voice", "rate"} -> {"ok": true} | {"error": msg}
+Renders are at full volume; the parent scales the samples (tts.scaled).
   {"op": "voices"} -> {"voices": [{"id", "name", "languages", "gender"}, ...]}
 pyttsx3 prints "Audio saved to ..." on stdout, so stdout is redirected to stderr and replies go
 to a duplicate of the original descriptor.
@@ -59,7 +60,6 @@ class _Engine:
         if req.get("voice"):
             self.engine.setProperty("voice", req["voice"])
         self.engine.setProperty("rate", int(req.get("rate", 175)))
-        self.engine.setProperty("volume", float(req.get("volume", 1.0)))
         self.engine.save_to_file(req["text"], req["path"])
         self.engine.runAndWait()
         if not self.done.wait(RENDER_TIMEOUT):

@@ -4,6 +4,8 @@ English Vosk runs only when VOICE_GUIDE_VOSK_MODEL points to an English model.
 """
 
 import os
+import subprocess
+import sys
 
 import pytest
 from listen_audio import run, timeline
@@ -62,3 +64,27 @@ def test_english_vosk_commands():
     pcm, _ = timeline(["stop", "is that tender", "okay next"], seed=4)
     got = [d.command for d in run(Listener(rec), pcm) if d.command]
     assert got == ["stop", "next"]
+
+
+def test_warming_does_not_hold_up_start_or_exit():
+    """The open pass warms on a thread of its own at start-up: a process that builds the
+    recognizer and ends at once (a bad argument found after it) exits cleanly, not inside
+    the engine; and the warming thread is done by then."""
+    code = ("import threading, time; from voice_guide.ears.recognizer import create; "
+            "t = time.perf_counter(); create('vosk', lang='ko', announce=False); "
+            "print(time.perf_counter() - t, "
+            "[x.name for x in threading.enumerate() if x.name == 'vosk-warm'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    _, warming = out.stdout.split(maxsplit=1)
+    assert warming.strip() == "['vosk-warm']"  # still warming when create() returned
+    assert "Traceback" not in out.stderr and "Segmentation" not in out.stderr
+
+
+def test_transcribe_while_warming_waits_for_it(korean):
+    """A command heard during the warm-up is transcribed after it, the same as later."""
+    g = grammar.load("ko")
+    pcm, _ = timeline([" ".join(g.phrases["next"][0])], voice="ko", seed=4)
+    fresh = create("vosk", lang="ko", announce=False)
+    assert fresh.transcribe(pcm) == korean.transcribe(pcm) != ""

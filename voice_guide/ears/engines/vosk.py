@@ -7,7 +7,9 @@ compares word counts. Needs a model with runtime graphs (HCLr.fst + Gr.fst: the 
 
 from __future__ import annotations
 
+import atexit
 import json
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +32,8 @@ class VoskRecognizer:
     name = "vosk"
 
     def __init__(self, model_dir: str | Path, *, lang: str = "en",
-                 grammar: Grammar | None = None, second_pass: bool = True) -> None:
+                 grammar: Grammar | None = None, second_pass: bool = True,
+                 warm: bool = True) -> None:
         self._vosk = require("vosk", extra="vosk", needed_for="the Vosk engine")
         self._vosk.SetLogLevel(-1)
         self.grammar = grammar or grammars.load(lang)
@@ -46,8 +49,21 @@ class VoskRecognizer:
         self._unk = self._model.vosk_model_find_word("[unk]") >= 0
         self._rec: vosk.KaldiRecognizer | None = None
         self._free = self._vosk.KaldiRecognizer(self._model, RATE) if second_pass else None
+        self._lock = threading.Lock()  # the open pass: warming (below) or transcribing
         self._active: set[str] = set()
         self.set_commands(set(self.grammar.phrases))
+        if self._free is not None and warm:
+            warming = threading.Thread(target=self._warm, name="vosk-warm", daemon=True)
+            warming.start()
+            atexit.register(warming.join)  # not torn down inside the engine at exit
+
+    def _warm(self) -> None:
+        """Vosk expands its open-vocabulary graph lazily, for each recognizer: the first
+        utterances it transcribes cost up to 0.9 s more (Korean: the first command said waited
+        that long). Decoding two seconds of a voiced buzz at start-up, off the listening thread,
+        takes most of it (first call 0.85 -> 0.3 s, benchmarks/RESULTS-listen.md)."""
+        with self._lock:
+            _run(self._free, buzz())
 
     def _check_words(self) -> None:
         for cmd, phrases in self.grammar.phrases.items():
@@ -80,7 +96,20 @@ class VoskRecognizer:
                           spans or None)
 
     def transcribe(self, pcm: np.ndarray) -> str | None:
-        return _run(self._free, pcm).get("text", "") if self._free is not None else None
+        if self._free is None:
+            return None
+        with self._lock:
+            return _run(self._free, pcm).get("text", "")
+
+
+def buzz(seconds: float = 2.0) -> np.ndarray:
+    """A voiced buzz: harmonics of a gliding 80-140 Hz pitch, its loudness pulsing three times
+    a second like syllables; enough like speech to walk the decoder through its graph."""
+    t = np.arange(int(seconds * RATE)) / RATE
+    phase = np.cumsum(110 + 30 * np.sin(2 * np.pi * 1.5 * t)) / RATE
+    x = sum(np.sin(2 * np.pi * k * phase) / k for k in range(1, 30))
+    x = x * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * t)) ** 2
+    return (x / np.abs(x).max() * 8000).astype(np.int16)
 
 
 def _run(rec: vosk.KaldiRecognizer, pcm: np.ndarray) -> dict:

@@ -112,6 +112,19 @@ class ListenerConfig:
         return cls()
 
 
+@dataclass(frozen=True)
+class Screened:
+    """An utterance the cheap rules let through (Listener._screen), for the witnesses."""
+    seg: Segment                  # echo taken out, where the guide was speaking
+    cleaned: bool                 # ... and so its own audio, not what the room heard
+    standout: float | None        # dB above the room (None: unknown)
+    gap: float | None             # s since the previous utterance ended (None: the first)
+
+    @property
+    def length(self) -> float:
+        return self.seg.end - self.seg.start
+
+
 def syllables(text: str) -> int:
     """A rough syllable count (vowel groups, at least one a word; Hangul: one a character),
     for duration checks."""
@@ -200,7 +213,14 @@ class Listener:
         return [self._decide(seg)] if seg is not None else []
 
     def _decide(self, seg: Segment) -> Decision:
+        """Screen the utterance with the cheap rules, then hear it with every witness."""
         self._room.mark(seg.pcm_start, seg.closed)
+        screened = self._screen(seg)
+        return screened if isinstance(screened, Decision) else self._witnessed(screened)
+
+    def _screen(self, seg: Segment) -> Decision | Screened:
+        """The refusals that need no decoding: the guide's own voice, below the room, too long
+        or too short, straight after other speech; or what the witnesses need to know."""
         echo = self.echo_filter(seg) if self.echo_filter else None
         if isinstance(echo, str):
             return self._reject(seg, "", echo)
@@ -217,14 +237,19 @@ class Listener:
             return self._reject(seg, "", f"too long for a command ({length:.1f} s)")
         if length < self.cfg.min_length:
             return self._reject(seg, "", f"too short ({length:.2f} s)")
-        soon = gap is not None and gap < self.cfg.min_gap
         floor = self.cfg.min_gap if self.templates is None else self.cfg.min_gap_templates
         if gap is not None and gap < floor:
             return self._reject(seg, "", f"follows other speech after {gap:.2f} s")
+        return Screened(seg, cleaned, standout, gap)
+
+    def _witnessed(self, heard: Screened) -> Decision:
+        """The templates, the grammar pass and the older rules, weighed into one decision."""
+        seg, gap, standout, length = heard.seg, heard.gap, heard.standout, heard.length
+        soon = gap is not None and gap < self.cfg.min_gap
         # Decode against every command, then refuse the inactive ones: a grammar cut down to
         # a step's few commands maps any word onto one of them (with {tender, stop, pause}
         # active, "next" came out as "pause").
-        matches = self._matches(seg, cleaned)
+        matches = self._matches(seg, heard.cleaned)
         reach = matches is None or within_reach(matches, length=length, active=self._active,
                                                 expected=self._expected, cfg=self.cfg.evidence)
         self.recognizer.set_commands(set(self.recognizer.grammar.phrases))

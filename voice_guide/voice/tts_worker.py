@@ -8,8 +8,8 @@ Playback is the parent's job (`voice_guide.voice.playback`), through a stream it
 
 Protocol: one JSON object per line on stdin, one JSON reply per line on the original stdout:
   {"op": "render", "text", "path", "voice", "rate"} -> {"ok": true} | {"error": msg}
-Renders are at full volume; the parent scales the samples (tts.scaled).
   {"op": "voices"} -> {"voices": [{"id", "name", "languages", "gender"}, ...]}
+Renders are at full volume; the parent scales the samples (tts.scaled).
 pyttsx3 prints "Audio saved to ..." on stdout, so stdout is redirected to stderr and replies go
 to a duplicate of the original descriptor.
 """

@@ -66,17 +66,18 @@ def test_english_vosk_commands():
     assert got == ["stop", "next"]
 
 
-def test_warming_does_not_hold_up_start_or_exit():
+@pytest.mark.parametrize("warm", [True, False])
+def test_warming_does_not_hold_up_start_or_exit(warm):
     """The open pass warms on a thread of its own at start-up: create() returns while it
     still runs, and a process that ends at once (a bad argument found after it) waits for it
-    and exits cleanly, not inside the engine."""
+    and exits cleanly, not inside the engine. Without `warm` (a file, a script) no thread."""
     code = ("import threading; from voice_guide.ears.recognizer import create; "
-            "create('vosk', lang='ko', announce=False); "
+            f"create('vosk', lang='ko', announce=False, warm={warm}); "
             "print([x.name for x in threading.enumerate() if x.name == 'vosk-warm'])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip() == "['vosk-warm']"
+    assert out.stdout.strip() == ("['vosk-warm']" if warm else "[]")
     assert "Traceback" not in out.stderr and "Segmentation" not in out.stderr
 
 

@@ -74,15 +74,18 @@ def _check_model(path: Path, origin: str) -> Path:
 
 
 def create(engine: str = "auto", *, model: str | None = None, lang: str = "en",
-           grammar: Grammar | None = None, announce: bool = True) -> Recognizer:
-    """Build the recognizer; `auto` prefers Vosk when a model is found and says why on stderr."""
+           grammar: Grammar | None = None, announce: bool = True,
+           warm: bool = True) -> Recognizer:
+    """Build the recognizer; `auto` prefers Vosk when a model is found and says why on stderr.
+    `warm`: Vosk warms its open pass at start-up (engines/vosk.py), for a live session's first
+    command; audio that is all there already (a file, a script) need not pay for it."""
     if engine not in ENGINES:
         raise UserError(f"unknown engine {engine!r} (choose {', '.join(ENGINES)})")
     path, why = _vosk_model(engine, model, lang)
     if path is not None:
         if announce:  # the model takes a few seconds to load: say so rather than go silent
             notice(f"voice-guide: loading the Vosk model for {lang!r} (a few seconds)...")
-        rec: Recognizer = VoskRecognizer(path, lang=lang, grammar=grammar)
+        rec: Recognizer = VoskRecognizer(path, lang=lang, grammar=grammar, warm=warm)
         reason = f"engine: vosk ({why})"
     else:
         if lang != "en":

@@ -75,7 +75,9 @@ class Simulator:
         protocol = registry.resolve(script.protocol, language=script.lang)
         _check_expects(script, protocol)
         if recognizer is None:
-            recognizer = create(script.engine, model=script.model, lang=script.lang)
+            # scripted audio runs faster than real time: no warm-up to wait for
+            recognizer = create(script.engine, model=script.model, lang=script.lang,
+                                warm=False)
         self.ref = voiced_rms(self._speech("located", None))
         speaking = (lambda: self.session.listener.hearing) if polite else None
         self.voice = GuideVoice(render or default_render(script.lang), on_clip=self._on_clip,

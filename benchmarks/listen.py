@@ -3,9 +3,10 @@
     .venv/bin/python -m benchmarks.listen [--quick] [--split report] [--engine pocketsphinx]
 
 Prints a markdown table. Time is audio time: latency = decision time - end of the last word.
-That leaves out the time the listener computes: a live session hears the decision only when
-the `feed` call that made it returns, so "p95 with compute" adds the wall time of that call
-(a microphone's next 100 ms would wait meanwhile; RTF far under 1 lets it catch up).
+That leaves out the time the listener computes, so "p95 live" replays the stream as a live
+session hears it: audio arrives in the session's microphone blocks (20 ms) at real-time pace,
+each `feed` call starts when its block has arrived and the calls before it are done, and a
+decision is out when the call that made it returns (one core; wall times measured here).
 RTF = CPU seconds (this process) / audio seconds, with the whole Listener (VAD + decoding).
 """
 
@@ -19,13 +20,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from benchmarks import corpus
+from voice_guide.audio.mic import BLOCK
 from voice_guide.ears import recognizer as recognizers
 from voice_guide.ears.denoise import DenoiseConfig
 from voice_guide.ears.listener import Decision, Listener, ListenerConfig
 from voice_guide.ears.segmenter import SegmenterConfig
 from voice_guide.ears.templates import Templates
 
-CHUNK = 1600  # 100 ms feeds, like a microphone
+CHUNK = int(corpus.RATE * BLOCK)  # the session's microphone blocks (20 ms)
 WHOLE = 0.35  # s: a segment within this of both ends of a command cut it whole
 
 
@@ -41,7 +43,7 @@ class Score:
     asked: int = 0           # weak numb: the guide froze and asked "did you say numbness?"
     confusions: dict[tuple[str, str], int] = field(default_factory=dict)  # (said, heard)
     latencies: list[float] = field(default_factory=list)
-    live: list[float] = field(default_factory=list)  # latency + the deciding call's wall time
+    live: list[float] = field(default_factory=list)  # latency as a live session has it (run())
     audio: float = 0.0
     cpu: float = 0.0
     errors: list[str] = field(default_factory=list)
@@ -63,31 +65,34 @@ class Score:
 
 HEADER = ("| engine | condition | commands | accuracy | substitutions | chatter false accepts | "
           "spurious | asked back | cut whole | latency median (ms) | latency p95 (ms) | "
-          "p95 with compute (ms) | RTF | confusions (said→heard) |\n"
+          "p95 live (ms) | RTF | confusions (said→heard) |\n"
           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def run(listener: Listener, pcm: np.ndarray,
-        busy: list[float] | None = None) -> tuple[list[Decision], float]:
-    """Feed a stream in 100 ms chunks; return decisions and CPU seconds used. `busy` gets,
-    per decision, the wall seconds of the call that returned it."""
+        heard: list[float] | None = None) -> tuple[list[Decision], float]:
+    """Feed a stream in CHUNK blocks; return decisions and CPU seconds used. `heard` gets, per
+    decision, the audio time a live session has it: a block arrives when its last sample is
+    spoken, waits for the calls before it, and its decisions are out when its call returns."""
     out: list[Decision] = []
     cpu = time.process_time()
+    free = 0.0  # audio time when the listener is done with the blocks so far
     for i in range(0, len(pcm) + CHUNK, CHUNK):
         began = time.perf_counter()
         got = listener.feed(pcm[i:i + CHUNK]) if i < len(pcm) else listener.flush()
+        free = max(free, min(i + CHUNK, len(pcm)) / corpus.RATE) + time.perf_counter() - began
         out += got
-        if busy is not None:
-            busy += [time.perf_counter() - began] * len(got)
+        if heard is not None:
+            heard += [free] * len(got)
     return out, time.process_time() - cpu
 
 
 def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu: float,
-          busy: list[float] | None = None) -> Score:
+          heard: list[float] | None = None) -> Score:
     """Match each accepted decision to the item it overlaps; first accept per item counts.
-    `busy`: run()'s wall seconds per decision (the "with compute" latency; 0 without it)."""
+    `heard`: run()'s live time per decision (without it, the decision's own time)."""
     s = Score(audio=audio, cpu=cpu)
-    spent = {id(d): w for d, w in zip(decisions, busy or [], strict=False)}
+    out = {id(d): t for d, t in zip(decisions, heard or [], strict=False)}
     taken: dict[int, Decision] = {}
     why: dict[int, str] = {}  # the first rejection overlapping an item: why it was missed
     for d in decisions:
@@ -122,7 +127,7 @@ def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu
         if d and d.command == item.command:
             s.correct += 1
             s.latencies.append(d.t - item.end)
-            s.live.append(d.t - item.end + spent.get(id(d), 0.0))
+            s.live.append(out.get(id(d), d.t) - item.end)
         elif d:
             s.substituted += 1
             pair = (str(item.command), str(d.command))
@@ -187,7 +192,7 @@ def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Li
         cfg = replace(cfg, min_gap_templates=args.min_gap_templates)
     given = {field: getattr(args, flag) for flag, field in EVIDENCE_FLAGS.items()
              if getattr(args, flag) is not None}
-    cfg = replace(cfg, evidence=replace(cfg.evidence, **given))
+    cfg = replace(cfg, evidence=replace(cfg.evidence, **given), ahead=not args.no_ahead)
     return Listener(rec, lang=lang, config=cfg, segmenter=seg, templates=templates)
 
 
@@ -253,6 +258,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--strong", type=float, default=None, metavar="X",
                    help="tuning: numb, back taken with the grammar's agreement are asked back "
                         "when their templates are over their threshold x X")
+    p.add_argument("--no-ahead", action="store_true",
+                   help="decode an utterance only once it has closed (ears/ahead.py)")
     p.add_argument("--errors", action="store_true", help="list every error")
     return p
 
@@ -270,9 +277,9 @@ def main(argv: list[str] | None = None) -> int:
         rec = recognizers.create(engine, lang=lang, announce=False)
         templates = templates_for(lang, args.split, not args.no_templates)
         for stream in corpus.streams(rec.grammar, lang, args.split, conds, seed, reps):
-            busy: list[float] = []
-            decisions, cpu = run(listener_for(rec, lang, args, templates), stream.pcm, busy)
-            s = score(stream.items, decisions, len(stream.pcm) / corpus.RATE, cpu, busy)
+            heard: list[float] = []
+            decisions, cpu = run(listener_for(rec, lang, args, templates), stream.pcm, heard)
+            s = score(stream.items, decisions, len(stream.pcm) / corpus.RATE, cpu, heard)
             print(s.row(f"{stream.name} ({lang})", engine), flush=True)
             if args.errors:
                 print("\n".join(f"    {e}" for e in s.errors), file=sys.stderr)

@@ -70,3 +70,30 @@ def test_the_vad_keeps_its_state_in_a_noisy_room():
     never = SileroVad()
     assert heard.resets == []
     assert heard.probs == pytest.approx([never(f) for f in noisy], abs=1e-6)
+
+
+def test_pending_is_the_segment_the_close_will_give():
+    """Once an utterance's postroll is in, pending() gives exactly the segment the close
+    gives when no more speech comes (same audio, times and close time), so what the listener
+    decodes ahead of the close is what it would decode at it (ahead.py); before, None."""
+    word = synthesize("located").astype(float)
+    x = frames(np.concatenate([hiss(1.0), word + hiss(len(word) / RATE, 1), hiss(1.0, 2)]))
+    seg = Segmenter()
+    seen = []
+    for f in x:
+        closed = seg.push(f)
+        if closed is not None:
+            break
+        seen.append(seg.pending())
+    assert closed is not None
+    ahead = [p for p in seen if p is not None]
+    assert ahead, "the pending utterance was never whole before its close"
+    first = seen.index(ahead[0])
+    post = round(seg.cfg.postroll * RATE / FRAME) * FRAME / RATE  # in whole frames
+    assert (first + 1) * FRAME / RATE - closed.end == pytest.approx(post)  # as soon as it can
+    assert closed.closed - closed.end > post  # ... and before the hangover ends
+    for p in ahead:
+        assert (p.start, p.end, p.closed, p.pcm_start) == (closed.start, closed.end,
+                                                           closed.closed, closed.pcm_start)
+        assert np.array_equal(p.pcm, closed.pcm)
+    assert all(p is None for p in seen[:first])

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import soxr
 
-from voice_guide.audio.pcm import CHUNK_SECONDS, float_to_int16
+from voice_guide.audio.pcm import float_to_int16
 from voice_guide.const import RATE
 from voice_guide.errors import UserError
 
@@ -133,8 +133,9 @@ class Microphone:
 
 
 def microphone(device: str | int | None = None,
-               chunk_seconds: float = CHUNK_SECONDS) -> Iterator[np.ndarray]:
-    """Live input via sounddevice at the device's rate, resampled to 16 kHz mono int16."""
+               chunk_seconds: float = BLOCK) -> Iterator[np.ndarray]:
+    """Live input via sounddevice at the device's rate, resampled to 16 kHz mono int16, in
+    blocks as short as a session's: a decision can only be out when its block is in."""
     import sounddevice as sd
 
     q: queue.Queue[bytes] = queue.Queue()

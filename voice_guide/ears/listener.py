@@ -24,6 +24,8 @@ templates out of reach (evidence.within_reach), nor for a command beyond doubt
 over the grammar pass (session: "located" heard by the grammar as "okay next", by the open LM
 as "located").
 Time is audio time (samples fed / 16000), so results are deterministic and faster than real time.
+An utterance is heard as soon as its audio is whole, while the segmenter's hangover runs, and
+the close decides on what was heard then (ahead.py): the hangover is no longer spent waiting.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from typing import Literal
 import numpy as np
 
 from voice_guide.audio.pcm import clip_int16
+from voice_guide.ears.ahead import Ahead
 from voice_guide.ears.coverage import clipped, uncovered
 from voice_guide.ears.denoise import DenoiseConfig, noise_power, subtract
 from voice_guide.ears.embedding import Embedder
@@ -102,6 +105,8 @@ class ListenerConfig:
     uncovered_room_db: float = 10.0     # ... counting only frames this far above the room
     min_gap_templates: float = 0.3  # the gap rule when the templates vouch for the command (s)
     denoise: DenoiseConfig | None = None  # the room's steady noise out of the templates' query
+    ahead: bool = True          # decode a pending utterance before its close (ahead.py)
+    ahead_busy_db: float = 20.0  # ... in a busy room only when it stands this far out of it
     evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
 
     @classmethod
@@ -155,6 +160,8 @@ class Listener:
         self._recent = Recent(int(RATE * 4))  # the last 4 s heard: context for the templates
         self._room = RoomLevel()
         self._frames = 0
+        self._ahead = Ahead(recognizer)
+        self._looked: tuple[float, float] | None = None  # the pending utterance decoded ahead
         #: Set by the Session, which knows what the guide played: for a segment it returns
         #: why it is the guide's own voice (not decoded, and not "other speech" for the gap
         #: rule), or the segment with the guide's echo taken out, or None.
@@ -199,7 +206,25 @@ class Listener:
             if seg is not None:
                 out.append(self._decide(seg))
         self._buf = buf[n * FRAME:].copy()
+        if self.cfg.ahead:
+            self._look_ahead()
         return out
+
+    def _look_ahead(self) -> None:
+        """Hear the pending utterance now, as the close will (ahead.py): the decision then
+        keeps what the witnesses said instead of waiting for them. Once per pending utterance,
+        and not in a busy room unless it stands far out of it: babble pauses and goes on, and
+        decoding at every pause cost more than the listening budget (tune split: RTF 0.12)."""
+        seg = self._seg.pending()
+        if seg is None or (seg.start, seg.end) == self._looked:
+            return
+        self._looked = (seg.start, seg.end)
+        screened = self._screen(seg, commit=False)
+        if not isinstance(screened, Screened) or (
+                self._seg.busy and (screened.standout or 0.0) < self.cfg.ahead_busy_db):
+            return
+        self._ahead.hold(screened.seg.pcm)
+        self._witnessed(screened)  # the decision is made again at the close, from what is kept
 
     def flush(self) -> list[Decision]:
         """End of stream: decide on an utterance still open."""
@@ -216,11 +241,18 @@ class Listener:
         """Screen the utterance with the cheap rules, then hear it with every witness."""
         self._room.mark(seg.pcm_start, seg.closed)
         screened = self._screen(seg)
-        return screened if isinstance(screened, Decision) else self._witnessed(screened)
+        if isinstance(screened, Decision):
+            self._ahead.forget()  # speech went on after a pause: what was heard then is lost
+            return screened
+        self._ahead.hold(screened.seg.pcm)
+        decision = self._witnessed(screened)
+        self._ahead.forget()
+        return decision
 
-    def _screen(self, seg: Segment) -> Decision | Screened:
+    def _screen(self, seg: Segment, commit: bool = True) -> Decision | Screened:
         """The refusals that need no decoding: the guide's own voice, below the room, too long
-        or too short, straight after other speech; or what the witnesses need to know."""
+        or too short, straight after other speech; or what the witnesses need to know.
+        `commit`: the utterance has closed (it then counts as the latest speech heard)."""
         echo = self.echo_filter(seg) if self.echo_filter else None
         if isinstance(echo, str):
             return self._reject(seg, "", echo)
@@ -231,7 +263,8 @@ class Listener:
         if quiet:
             return self._reject(seg, "", quiet)
         gap = None if self._prev_end is None else seg.start - self._prev_end
-        self._prev_end = seg.end
+        if commit:
+            self._prev_end = seg.end
         length = seg.end - seg.start
         if seg.truncated or length > self.cfg.max_length:
             return self._reject(seg, "", f"too long for a command ({length:.1f} s)")
@@ -253,7 +286,7 @@ class Listener:
         reach = matches is None or within_reach(matches, length=length, active=self._active,
                                                 expected=self._expected, cfg=self.cfg.evidence)
         self.recognizer.set_commands(set(self.recognizer.grammar.phrases))
-        hyp = self.recognizer.decode(seg.pcm)
+        hyp = self._ahead.decode(seg.pcm)
         loud = standout is not None and standout < self.cfg.evidence.loud_room_db
         if soon:  # a command this soon after other speech: only the templates may vouch for it
             old = self._reject(seg, hyp.text, f"follows other speech after {gap:.2f} s")
@@ -286,7 +319,8 @@ class Listener:
         """The templates' best per command, best first (None: the listener has none)."""
         if self.templates is None or self._embed is None:  # both or neither
             return None
-        return tuple(self.templates.ranked(self._embed(self._query(seg, cleaned))))
+        embed, ranked = self._embed, self.templates.ranked
+        return self._ahead.matches(self._query(seg, cleaned), lambda q: tuple(ranked(embed(q))))
 
     def _query(self, seg: Segment, cleaned: bool) -> np.ndarray:
         """The utterance framed as the templates are: templates.PRE s before where its speech
@@ -316,10 +350,12 @@ class Listener:
 
     def _heard_around(self, seg: Segment, cleaned: bool) -> tuple[np.ndarray, float]:
         """Audio around a segment and the audio time of its first sample: what was heard from
-        PRE + SEARCH s before the segment to now, or the segment's own (echo-free) audio."""
+        PRE + SEARCH s before the segment to its end, or the segment's own (echo-free) audio."""
         if not cleaned:
             a = max(0, int(round((seg.start - SEARCH - PRE) * RATE)))
-            heard = self._recent.span(a, self._recent.end)
+            # up to the segment's last sample: the same ahead of its close (ahead.py) as at it
+            b = min(self._recent.end, int(round(seg.pcm_start * RATE)) + len(seg.pcm))
+            heard = self._recent.span(a, b)
             if heard is not None:
                 return heard, a / RATE
         return seg.pcm, seg.pcm_start
@@ -393,7 +429,7 @@ class Listener:
         return None
 
     def _open(self, seg: Segment, hyp: Hypothesis) -> Hypothesis:
-        return self._prefer_open(replace(hyp, free_text=self.recognizer.transcribe(seg.pcm)))
+        return self._prefer_open(replace(hyp, free_text=self._ahead.transcribe(seg.pcm)))
 
     def _prefer_open(self, hyp: Hypothesis) -> Hypothesis:
         """An open transcript that is exactly an active phrasing beats the grammar's guess."""

@@ -91,6 +91,7 @@ class Segmenter:
         self._open_at = -1   # frame index where the open utterance starts (-1: none)
         self._last_speech = -1
         self._skipping = False  # after a truncated segment, wait for silence
+        self.busy = False  # the room is busy (other talkers): the energy gate is on
 
     @property
     def open(self) -> bool:
@@ -116,6 +117,17 @@ class Segmenter:
             return self._close(i, truncated=True)
         return None
 
+    def pending(self) -> Segment | None:
+        """The open utterance as it will close if no more speech comes (None: no utterance
+        is open, or its audio is not all here yet: the postroll after its last speech frame).
+        The listener hears it ahead of the close (listener.py, Ahead): the hangover is then
+        spent listening rather than waiting."""
+        post = int(round(self.cfg.postroll * RATE / FRAME))
+        if self._open_at < 0 or self._n - 1 - self._last_speech < post:
+            return None
+        hang = int(np.ceil(self.cfg.hangover * RATE / FRAME - 1e-9))
+        return self._segment(self._last_speech + hang, truncated=False)
+
     def flush(self) -> Segment | None:
         """End of stream: close an open utterance."""
         if self._open_at < 0:
@@ -136,15 +148,19 @@ class Segmenter:
         return None
 
     def _close(self, i: int, truncated: bool) -> Segment:
-        post = int(round(self.cfg.postroll * RATE / FRAME))
-        keep = self._pre + (self._last_speech - self._open_at + 1) + post
-        pcm = np.concatenate(self._frames[:keep])
-        seg = Segment(self._open_at * FRAME / RATE, (self._last_speech + 1) * FRAME / RATE,
-                      (i + 1) * FRAME / RATE, pcm, truncated,
-                      (self._open_at - self._pre) * FRAME / RATE)
+        seg = self._segment(i, truncated)
         self._open_at, self._frames = -1, []
         self._recent.clear()
         return seg
+
+    def _segment(self, i: int, truncated: bool) -> Segment:
+        """The open utterance as a Segment closed at frame `i`."""
+        post = int(round(self.cfg.postroll * RATE / FRAME))
+        keep = self._pre + (self._last_speech - self._open_at + 1) + post
+        pcm = np.concatenate(self._frames[:keep])
+        return Segment(self._open_at * FRAME / RATE, (self._last_speech + 1) * FRAME / RATE,
+                       (i + 1) * FRAME / RATE, pcm, truncated,
+                       (self._open_at - self._pre) * FRAME / RATE)
 
     def _is_speech(self, frame: np.ndarray) -> bool:
         x = frame.astype(np.float64)
@@ -159,6 +175,7 @@ class Segmenter:
         # speech itself, which would set the floor and gate that same speech out.
         known = len(self._voiced) >= (self._voiced.maxlen or 1) // 2
         busy = self._vad is None or (known and np.mean(self._voiced) >= self.cfg.busy_ratio)
+        self.busy = bool(busy)
         if self.cfg.use_energy and busy:
             floor = percentile(self._energies, self.cfg.floor_percentile)
             margin = self.cfg.hold_margin_db if self.open else self.cfg.margin_db

@@ -94,8 +94,8 @@ def _to16k(x: np.ndarray, rate: int) -> np.ndarray:
 
 def _shift(pcm: np.ndarray, semitones: float) -> np.ndarray:
     """Pitch shift keeping the tempo (sox `pitch`). `-R`: sox dithers its output with a
-    random seed of its own, so without it every run rendered another stream (about a third of
-    the samples of each flite and hibari line differed) and decisions moved between runs."""
+    random seed of its own, so without it every run rendered another stream (over two fifths
+    of the samples of each flite and hibari line differed) and decisions moved between runs."""
     cmd = [_need("sox"), "-q", "-R", "-t", "raw", "-r", str(RATE), "-e", "signed", "-b", "16",
            "-c", "1", "-", "-t", "raw", "-", "pitch", str(int(round(semitones * 100)))]
     proc = subprocess.run(cmd, input=pcm.astype("<i2").tobytes(), capture_output=True,

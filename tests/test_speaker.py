@@ -154,9 +154,9 @@ def test_stale_count_is_dropped(speaker):
 def test_render_is_what_plays(speaker):
     """Volume 0.5 renders at half the loudness of 1.0. Two renders of one text are not the
     same samples: espeak-ng through pyttsx3 gave "Tender." peaks of 21072-22540 and lengths
-    of 0.73-0.79 s in eight renders, so the ratio of two peaks lies within about 0.47-0.53
-    when the samples are scaled exactly (a CI run: 0.534); volume not applied gives 1.0,
-    applied twice 0.25."""
+    of 0.78-0.79 s in eight renders by one worker (0.73 s by others), so the ratio of two
+    peaks lies within about 0.47-0.53 when the samples are scaled exactly (a CI run: 0.534);
+    volume not applied gives 1.0, applied twice 0.25."""
     quiet = Speaker(Settings(volume=0.5), text=None, audio=False)
     try:
         loud_audio, quiet_audio = speaker.render("Tender."), quiet.render("Tender.")

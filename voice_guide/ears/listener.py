@@ -105,7 +105,7 @@ class ListenerConfig:
     uncovered_room_db: float = 10.0     # ... counting only frames this far above the room
     min_gap_templates: float = 0.3  # the gap rule when the templates vouch for the command (s)
     denoise: DenoiseConfig | None = None  # the room's steady noise out of the templates' query
-    ahead: bool = True          # decode a pending utterance before its close (ahead.py)
+    ahead: bool = True          # hear a pending utterance before its close (ahead.py)
     ahead_busy_db: float = 20.0  # ... in a busy room only when it stands this far out of it
     evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
 

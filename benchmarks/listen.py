@@ -171,7 +171,8 @@ EVIDENCE_FLAGS = {"not_command": "not_command", "loud_room": "loud_room_db", "ac
 
 
 def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Listener:
-    seg = SegmenterConfig(hangover=args.hangover, use_vad=args.vad in ("both", "silero"),
+    seg = SegmenterConfig(hangover=args.hangover, postroll=args.postroll,
+                          use_vad=args.vad in ("both", "silero"),
                           use_energy=args.vad in ("both", "energy"),
                           hold_margin_db=args.hold_margin,
                           hold_vad_threshold=args.hold_vad,
@@ -224,6 +225,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--vad", choices=["both", "silero", "energy"], default="both")
     p.add_argument("--hangover", type=float, default=SegmenterConfig.hangover)
+    p.add_argument("--postroll", type=float, default=SegmenterConfig.postroll,
+                   help="tuning: audio kept after the last speech frame (s); the listener "
+                        "hears an utterance ahead of its close once that much is in")
     p.add_argument("--hold-margin", type=float, default=SegmenterConfig.hold_margin_db,
                    help="tuning: dB above the busy room's floor that keeps an utterance open")
     p.add_argument("--min-words", type=int, default=None, help="tuning: chatter word rule")

@@ -214,7 +214,7 @@ class Listener:
         """Hear the pending utterance now, as the close will (ahead.py): the decision then
         keeps what the witnesses said instead of waiting for them. Once per pending utterance,
         and not in a busy room unless it stands far out of it: babble pauses and goes on, and
-        decoding at every pause cost more than the listening budget (tune split: RTF 0.12)."""
+        decoding at every pause cost more than the listening budget (tune split: RTF 0.13)."""
         seg = self._seg.pending()
         if seg is None or (seg.start, seg.end) == self._looked:
             return

@@ -36,8 +36,7 @@ class Ahead:
 
     def hold(self, pcm: np.ndarray) -> None:
         """Results from now on belong to `pcm`; other audio than the held one drops them."""
-        if self._pcm is None or len(self._pcm) != len(pcm) \
-                or not np.array_equal(self._pcm, pcm):
+        if self._pcm is None or not np.array_equal(self._pcm, pcm):
             self.forget()
         self._pcm = pcm
 

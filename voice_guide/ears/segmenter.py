@@ -79,6 +79,9 @@ class Segmenter:
         self._vad = vad if vad is not None else (SileroVad() if self.cfg.use_vad else None)
         after = self.cfg.vad_reset_after
         self._reset_after = None if after is None else max(1, round(after * RATE / FRAME))
+        # in whole frames: silent frames that close an utterance, frames kept after its speech
+        self._hang = int(np.ceil(self.cfg.hangover * RATE / FRAME - 1e-9))
+        self._post = int(round(self.cfg.postroll * RATE / FRAME))
         self._quiet = 0  # frames of certain quiet in a row
         fps = RATE / FRAME
         self._energies: deque[float] = deque(maxlen=int(self.cfg.floor_seconds * fps))
@@ -109,8 +112,7 @@ class Segmenter:
         self._frames.append(frame)
         if speech:
             self._last_speech = i
-        silent_for = (i - self._last_speech) * FRAME / RATE
-        if silent_for >= self.cfg.hangover:
+        if i - self._last_speech >= self._hang:
             return self._close(i, truncated=False)
         if (i + 1 - self._open_at) * FRAME / RATE >= self.cfg.max_length:
             self._skipping = True
@@ -122,11 +124,9 @@ class Segmenter:
         is open, or its audio is not all here yet: the postroll after its last speech frame).
         The listener hears it ahead of the close (listener.py, Ahead): the hangover is then
         spent listening rather than waiting."""
-        post = int(round(self.cfg.postroll * RATE / FRAME))
-        if self._open_at < 0 or self._n - 1 - self._last_speech < post:
+        if self._open_at < 0 or self._n - 1 - self._last_speech < self._post:
             return None
-        hang = int(np.ceil(self.cfg.hangover * RATE / FRAME - 1e-9))
-        return self._segment(self._last_speech + hang, truncated=False)
+        return self._segment(self._last_speech + self._hang, truncated=False)
 
     def flush(self) -> Segment | None:
         """End of stream: close an open utterance."""
@@ -155,8 +155,7 @@ class Segmenter:
 
     def _segment(self, i: int, truncated: bool) -> Segment:
         """The open utterance as a Segment closed at frame `i`."""
-        post = int(round(self.cfg.postroll * RATE / FRAME))
-        keep = self._pre + (self._last_speech - self._open_at + 1) + post
+        keep = self._pre + (self._last_speech - self._open_at + 1) + self._post
         pcm = np.concatenate(self._frames[:keep])
         return Segment(self._open_at * FRAME / RATE, (self._last_speech + 1) * FRAME / RATE,
                        (i + 1) * FRAME / RATE, pcm, truncated,

@@ -239,22 +239,19 @@ def within_reach(matches: Sequence[Match], *, length: float, active: frozenset[s
 def beyond_doubt(grammar: str | None, matches: Sequence[Match], *, soon: bool, loud: bool,
                  length: float, active: frozenset[str], expected: frozenset[str],
                  cfg: EvidenceConfig) -> bool:
-    """Whether the open-vocabulary pass can be skipped for a command already taken: it is the
-    listener's slowest step (0.35-0.5 s on PocketSphinx here), and a live session waits for
-    it. The pass can only (a) find a sentence (the word count: `wordy`, the older rules then
-    refuse) or (b) hear exactly another active phrasing, which then stands for the grammar
-    pass (Listener._prefer_open). If `weigh` gives the same command and the same question
-    with the grammar pass's witnesses as they are and with every one of those outcomes, no
-    transcript can change the decision. Refusals are never skipped: there (b) may rescue."""
+    """Whether the open-vocabulary pass can be skipped: it is the listener's slowest step
+    (0.2-0.5 s on PocketSphinx here), and a live session waits for it. Beside the templates
+    the pass only asks whether the utterance is a sentence (the word count: `wordy`, the
+    older rules then refuse it); it no longer names a phrasing of its own (Listener._open).
+    If `weigh` gives the same command and the same question with the grammar pass's witnesses
+    as they are and with a sentence found, no transcript can change the decision. A refusal
+    stays one (a sentence only costs), so it needs no pass either."""
     if length > cfg.max_length or grammar is None or not matches:
         return False
     base = Witnesses(grammar, rules_accept=True, soon=soon, loud=loud)
-    first = _outcome(base, matches, length, active, expected, cfg)
-    if first[0] is None:
-        return False
-    doubts = [replace(base, rules_accept=False, wordy=True)]
-    doubts += [replace(base, grammar=c) for c in sorted(active) if c != grammar]
-    return all(_outcome(w, matches, length, active, expected, cfg) == first for w in doubts)
+    sentence = replace(base, rules_accept=False, wordy=True)
+    return (_outcome(base, matches, length, active, expected, cfg)
+            == _outcome(sentence, matches, length, active, expected, cfg))
 
 
 def _outcome(w: Witnesses, matches: Sequence[Match], length: float, active: frozenset[str],

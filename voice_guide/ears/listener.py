@@ -19,10 +19,14 @@ they did before. The older rules (see benchmarks/RESULTS-listen.md), in order:
     for +1/0/+1 chatter false accepts (clean/pink/music). Fillers (a, the, oh) do not count.
 The open-vocabulary pass runs last, only for a segment the grammar pass did not refuse (it costs
 about ten times as much), and only when its transcript could change the decision: not for
-templates out of reach (evidence.within_reach), nor for a command beyond doubt
-(evidence.beyond_doubt). When its transcript is itself exactly an active phrasing, it wins
-over the grammar pass (session: "located" heard by the grammar as "okay next", by the open LM
-as "located").
+templates out of reach (evidence.within_reach), nor when a sentence would not change the
+verdict (evidence.beyond_doubt), nor in a busy room (other talkers), where the open LM makes
+words of the room's talk and a command comes out as a sentence (tune split: +6 of 208 babble
+commands, no new error). Beside the templates it only counts words. Without them, a
+transcript that is exactly an active phrasing wins over the grammar pass (session: "located"
+heard by the grammar as "okay next", by the open LM as "located"). With them it turned the
+grammar's command once in the eight tune streams and no decision was better for it, but the
+pass had to run for every decision it might turn (benchmarks/RESULTS-listen.md).
 Time is audio time (samples fed / 16000), so results are deterministic and faster than real time.
 An utterance is heard as soon as its audio is whole, while the segmenter's hangover runs, and
 the close decides on what was heard then (ahead.py): the hangover is no longer spent waiting.
@@ -293,10 +297,10 @@ class Listener:
             sentence = None
         else:
             # out of reach, the pass is skipped anyway: no need to ask whether it is in doubt
-            sure = reach and matches is not None and beyond_doubt(
+            skip = reach and matches is not None and (self._seg.busy or beyond_doubt(
                 hyp.command, matches, soon=False, loud=loud, length=length,
-                active=self._active, expected=self._expected, cfg=self.cfg.evidence)
-            old, sentence = self._judge(seg, hyp, transcribe=reach and not sure)
+                active=self._active, expected=self._expected, cfg=self.cfg.evidence))
+            old, sentence = self._judge(seg, hyp, transcribe=reach and not skip)
         if matches is None:
             return replace(old, above_room=standout)
         grammar = self.recognizer.grammar.lookup(old.text) if old.text else None
@@ -366,9 +370,10 @@ class Listener:
         (speech outside the phrasing's words) or "wordy" (an open transcript longer than it).
         Without `transcribe` the open-vocabulary pass is skipped (its word cannot matter)."""
         (why, outside), opened = self._refuse_grammar(seg, hyp), not transcribe
-        if why and hyp.command is None and hyp.text and transcribe:
+        if why and hyp.command is None and hyp.text and transcribe and self.templates is None:
             # The grammar ended on part of a phrasing (Korean "이전 요"): the open pass may have
-            # heard the phrasing whole (report split: 2 of 64 Korean commands).
+            # heard the phrasing whole (report split, when added: 2 of 64 Korean commands).
+            # Beside the templates no tune decision needs it (benchmarks/RESULTS-listen.md).
             hyp, opened = self._open(seg, hyp), True
             why, outside = self._refuse_grammar(seg, hyp)
         if why:
@@ -432,8 +437,9 @@ class Listener:
         return self._prefer_open(replace(hyp, free_text=self._ahead.transcribe(seg.pcm)))
 
     def _prefer_open(self, hyp: Hypothesis) -> Hypothesis:
-        """An open transcript that is exactly an active phrasing beats the grammar's guess."""
-        if hyp.free_text is None:
+        """Without the templates, an open transcript that is exactly an active phrasing beats
+        the grammar's guess (with them, the templates name the command: module docstring)."""
+        if hyp.free_text is None or self.templates is not None:
             return hyp
         cmd = self.recognizer.grammar.lookup(hyp.free_text)
         if cmd is None or cmd == hyp.command or cmd not in self._active:

@@ -288,9 +288,9 @@ def test_in_a_loud_room_the_grammar_agreeing_does_not_shrink_the_lead():
     assert (clear.command, clear.evidence) == ("next", "templates")
 
 
-def doubtless(grammar, matches, loud=False, length=0.6):
-    return beyond_doubt(grammar, matches, soon=False, loud=loud, length=length, active=ALL,
-                        expected=frozenset(), cfg=CFG)
+def doubtless(grammar, matches, loud=False, length=0.6, busy=False):
+    return beyond_doubt(grammar, matches, soon=False, loud=loud, busy=busy, length=length,
+                        active=ALL, expected=frozenset(), cfg=CFG)
 
 
 def test_a_clear_command_needs_no_open_pass_a_borderline_one_does():
@@ -311,6 +311,20 @@ def test_a_refusal_needs_no_open_pass_a_sentence_only_costs():
     refused = ranked(("next", 0.3), ("yes", 0.5))
     assert judge(refused, Witnesses("next", rules_accept=True)).command is None
     assert doubtless("next", refused)
+
+
+def test_in_a_busy_room_only_a_costly_command_asks_the_open_pass():
+    """Other talkers: the open LM makes words of their speech, so the pass is asked only
+    where a sentence taken for the command would cost most (numb, finish, back); speech too
+    long for the templates keeps it too (the older rules judge it alone)."""
+    carried = ranked(("next", LIMIT + CFG.agree / 2), ("yes", 0.4))
+    assert not doubtless("next", carried) and doubtless("next", carried, busy=True)
+    numb = threshold("numb", frozenset(), CFG)
+    taken = ranked(("numb", numb + CFG.agree / 2), ("no", 0.4))
+    assert judge(taken, Witnesses("numb", rules_accept=True)).command == "numb"
+    assert not doubtless("numb", taken, busy=True)
+    clear = ranked(("next", 0.05), ("yes", 0.3))
+    assert not doubtless("next", clear, busy=True, length=CFG.max_length + 1)
 
 
 def test_long_speech_and_asked_safety_commands_keep_the_open_pass():

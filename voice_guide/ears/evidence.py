@@ -237,7 +237,7 @@ def within_reach(matches: Sequence[Match], *, length: float, active: frozenset[s
 
 
 def beyond_doubt(grammar: str | None, matches: Sequence[Match], *, soon: bool, loud: bool,
-                 length: float, active: frozenset[str], expected: frozenset[str],
+                 busy: bool, length: float, active: frozenset[str], expected: frozenset[str],
                  cfg: EvidenceConfig) -> bool:
     """Whether the open-vocabulary pass can be skipped: it is the listener's slowest step
     (0.2-0.5 s on PocketSphinx here), and a live session waits for it. Beside the templates
@@ -245,13 +245,18 @@ def beyond_doubt(grammar: str | None, matches: Sequence[Match], *, soon: bool, l
     older rules then refuse it); it no longer names a phrasing of its own (Listener._open).
     If `weigh` gives the same command and the same question with the grammar pass's witnesses
     as they are and with a sentence found, no transcript can change the decision. A refusal
-    stays one (a sentence only costs), so it needs no pass either."""
+    stays one (a sentence only costs), so it needs no pass either. In a busy room (other
+    talkers) the open LM makes words of their speech and refuses commands as sentences, so
+    there only a verdict for a costly command (numb, finish, back) still asks it: a sentence
+    to the client taken for one of those costs more than a missed command."""
     if length > cfg.max_length or grammar is None or not matches:
         return False
     base = Witnesses(grammar, rules_accept=True, soon=soon, loud=loud)
+    first = _outcome(base, matches, length, active, expected, cfg)
+    if busy and (first[0] is None or cost(first[0]) < 2):
+        return True
     sentence = replace(base, rules_accept=False, wordy=True)
-    return (_outcome(base, matches, length, active, expected, cfg)
-            == _outcome(sentence, matches, length, active, expected, cfg))
+    return first == _outcome(sentence, matches, length, active, expected, cfg)
 
 
 def _outcome(w: Witnesses, matches: Sequence[Match], length: float, active: frozenset[str],

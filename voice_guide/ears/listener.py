@@ -21,12 +21,13 @@ The open-vocabulary pass runs last, only for a segment the grammar pass did not 
 about ten times as much), and only when its transcript could change the decision: not for
 templates out of reach (evidence.within_reach), nor when a sentence would not change the
 verdict (evidence.beyond_doubt), nor in a busy room (other talkers), where the open LM makes
-words of the room's talk and a command comes out as a sentence (tune split: +6 of 208 babble
-commands, no new error). Beside the templates it only counts words. Without them, a
-transcript that is exactly an active phrasing wins over the grammar pass (session: "located"
-heard by the grammar as "okay next", by the open LM as "located"). With them it turned the
-grammar's command once in the eight tune streams and no decision was better for it, but the
-pass had to run for every decision it might turn (benchmarks/RESULTS-listen.md).
+words of the room's talk and a command comes out as a sentence, unless the verdict would be a
+costly command (tune split: +6 of 208 babble commands, no new error). Beside the templates it
+only counts words. Without them, a transcript that is exactly an active phrasing wins over
+the grammar pass (session: "located" heard by the grammar as "okay next", by the open LM as
+"located"). With them it turned the grammar's command once in the eight tune streams and no
+decision was better for it, but the pass had to run for every decision it might turn
+(benchmarks/RESULTS-listen.md).
 Time is audio time (samples fed / 16000), so results are deterministic and faster than real time.
 An utterance is heard as soon as its audio is whole, while the segmenter's hangover runs, and
 the close decides on what was heard then (ahead.py): the hangover is no longer spent waiting.
@@ -297,9 +298,9 @@ class Listener:
             sentence = None
         else:
             # out of reach, the pass is skipped anyway: no need to ask whether it is in doubt
-            skip = reach and matches is not None and (self._seg.busy or beyond_doubt(
-                hyp.command, matches, soon=False, loud=loud, length=length,
-                active=self._active, expected=self._expected, cfg=self.cfg.evidence))
+            skip = reach and matches is not None and beyond_doubt(
+                hyp.command, matches, soon=False, loud=loud, busy=self._seg.busy, length=length,
+                active=self._active, expected=self._expected, cfg=self.cfg.evidence)
             old, sentence = self._judge(seg, hyp, transcribe=reach and not skip)
         if matches is None:
             return replace(old, above_room=standout)

@@ -4,7 +4,8 @@ The grammar pass (a closed grammar over the acoustic model) names *some* phrasin
 any speech; the template witness (templates.py) says how close the utterance is to renderings
 of each command by many voices; the older rules (listener.py: duration, coverage, the open
 transcript's word count) say whether it sounds like a phrasing alone or a sentence. They are
-weighed into one score, the templates' best distance adjusted by the other witnesses:
+weighed into one score, the templates' distance (the mean over the command's two nearest
+templates) adjusted by the other witnesses:
 
     score = distance - agree * [grammar names the same command, no sentence, not a loud room]
                      + outside * [... but the coverage rule heard speech outside it]
@@ -59,7 +60,9 @@ CONFIRM = frozenset({"numb", "back"})
 
 @dataclass(frozen=True)
 class EvidenceConfig:
-    accept: float = 0.17      # score a cost-1 command must beat
+    accept: float = 0.18      # score a cost-1 command must beat
+    neighbours: int = 2       # a command's distance: the mean over its this many nearest
+                              # templates (Templates.ranked)
     agree: float = 0.09       # score bonus: the grammar pass agrees (`agrees`)
     outside: float = 0.10     # score penalty: speech outside the phrasing's words (coverage)
     wordy: float = 0.03       # ... an open transcript longer than the phrasing (word count)

@@ -116,9 +116,12 @@ class ListenerConfig:
 
     @classmethod
     def for_lang(cls, lang: str) -> ListenerConfig:
-        """Korean models split words into morphemes, so the word-count check is looser."""
+        """Korean models split words into morphemes, so the word-count check is looser; its
+        templates come from fewer voices, and its threshold was chosen on its own tune runs
+        (benchmarks/RESULTS-listen.md)."""
         if lang == "ko":  # Korean syllables are short: about 0.12 s each at a normal pace
-            return cls(min_words=4, shared_words=0, per_syllable=0.05)
+            return cls(min_words=4, shared_words=0, per_syllable=0.05,
+                       evidence=EvidenceConfig(accept=0.19))
         return cls()
 
 
@@ -325,7 +328,9 @@ class Listener:
         if self.templates is None or self._embed is None:  # both or neither
             return None
         embed, ranked = self._embed, self.templates.ranked
-        return self._ahead.matches(self._query(seg, cleaned), lambda q: tuple(ranked(embed(q))))
+        k = self.cfg.evidence.neighbours
+        return self._ahead.matches(self._query(seg, cleaned),
+                                   lambda q: tuple(ranked(embed(q), neighbours=k)))
 
     def _query(self, seg: Segment, cleaned: bool) -> np.ndarray:
         """The utterance framed as the templates are: templates.PRE s before where its speech

@@ -4,9 +4,10 @@ Every command phrasing was rendered by the synthetic voices the project may use,
 tempos and pitches, in quiet and in noise (benchmarks/build_templates.py), and stored as
 speech-embedding frames (embedding.py) in `voice_guide/data/command_templates/<lang>.npz`. An
 utterance is embedded the same way and compared with every template by dynamic time
-warping; the best distance per command, and the gap to the runner-up command, are evidence
-the listener weighs beside the grammar pass (listener.py). A sentence that merely contains
-a command word matches no template closely: its other words have nothing to align with.
+warping; the distance per command (the mean over its few nearest templates), and the gap to
+the runner-up command, are evidence the listener weighs beside the grammar pass
+(listener.py). A sentence that merely contains a command word matches no template closely:
+its other words have nothing to align with.
 
 DTW steps are (1,1), (1,2) and (2,1): a template may be up to twice as fast or slow as the
 utterance, and each row depends only on the rows before it, so all templates are aligned at
@@ -51,13 +52,14 @@ def speech_span(pcm: np.ndarray, floor_db: float | None = None) -> tuple[int, in
 @dataclass(frozen=True)
 class Match:
     command: str
-    distance: float   # normalised DTW cost, cosine distance per frame (0 = identical)
+    distance: float   # normalised DTW cost, cosine distance per frame (0 = identical); the
+                      # mean over the command's nearest templates (Templates.ranked)
     phrase: str       # the phrasing of the closest template
     voice: str        # which voice rendered it ("user" for the therapist's own takes)
 
 
 class Templates:
-    """A set of templates; `ranked(query)` gives the closest template of each command."""
+    """A set of templates; `ranked(query)` gives each command's distance, nearest first."""
 
     def __init__(self, frames: np.ndarray, offsets: np.ndarray, commands: np.ndarray,
                  phrases: np.ndarray, voices: np.ndarray, lang: str,
@@ -173,18 +175,25 @@ class Templates:
         # divided down to a finite-looking distance (ranked leaves it out).
         return np.where(no_path(end), INF, d).astype(np.float32)
 
-    def ranked(self, query: np.ndarray, commands: Iterable[str] | None = None) -> list[Match]:
-        """The closest template of each command (only `commands`, when given), best first."""
+    def ranked(self, query: np.ndarray, commands: Iterable[str] | None = None,
+               neighbours: int = 1) -> list[Match]:
+        """Each command's distance (only `commands`, when given), best first: the mean over
+        its `neighbours` closest templates (fewer where fewer are within reach), so that one
+        rendering that happens to lie near the utterance does not speak for its command
+        alone (benchmarks/RESULTS-listen.md). The phrase and voice are the closest one's."""
         d = self.distances(query)
         allowed = None if commands is None else set(commands)
-        best: dict[str, int] = {}
+        near: dict[str, list[int]] = {}
         for k in np.argsort(d):
             cmd = self.commands[k]
-            if no_path(d[k]) or cmd in best or (allowed is not None and cmd not in allowed):
+            if no_path(d[k]) or (allowed is not None and cmd not in allowed):
                 continue
-            best[cmd] = int(k)
-        return [Match(str(c), float(d[k]), str(self.phrases[k]), str(self.voices[k]))
-                for c, k in best.items()]
+            kept = near.setdefault(cmd, [])
+            if len(kept) < neighbours:
+                kept.append(int(k))
+        found = [Match(str(c), float(np.mean(d[ks])), str(self.phrases[ks[0]]),
+                       str(self.voices[ks[0]])) for c, ks in near.items()]
+        return sorted(found, key=lambda m: m.distance)
 
 
 def no_path(distance: np.ndarray | float) -> np.ndarray | np.bool_:

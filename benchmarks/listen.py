@@ -168,7 +168,8 @@ def templates_for(lang: str, split: str, use: bool) -> Templates | None:
 #: Tuning options that set an EvidenceConfig field as given (option -> field).
 EVIDENCE_FLAGS = {"not_command": "not_command", "loud_room": "loud_room_db", "accept": "accept",
                   "conflict": "conflict", "alone": "alone", "strong": "strong",
-                  "neighbours": "neighbours"}
+                  "neighbours": "neighbours", "agree": "agree", "soon": "soon",
+                  "outside": "outside"}
 
 
 def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Listener:
@@ -257,6 +258,12 @@ def parser() -> argparse.ArgumentParser:
                    help="tuning: the score a cost-1 command must beat")
     p.add_argument("--neighbours", type=int, default=None, metavar="K",
                    help="tuning: a command's template distance is the mean over its K nearest")
+    p.add_argument("--agree", type=float, default=None, metavar="D",
+                   help="tuning: the score bonus when the grammar pass agrees")
+    p.add_argument("--soon", type=float, default=None, metavar="D",
+                   help="tuning: the score penalty for following other speech closely")
+    p.add_argument("--outside", type=float, default=None, metavar="D",
+                   help="tuning: the score penalty for speech outside the phrasing's words")
     p.add_argument("--conflict", type=float, default=None, metavar="D",
                    help="tuning: the lead needed when the grammar pass named another command")
     p.add_argument("--alone", type=float, default=None, metavar="X",

@@ -165,11 +165,28 @@ def templates_for(lang: str, split: str, use: bool) -> Templates | None:
     return Templates.load(lang).without_voices(held_out)
 
 
-#: Tuning options that set an EvidenceConfig field as given (option -> field).
-EVIDENCE_FLAGS = {"not_command": "not_command", "loud_room": "loud_room_db", "accept": "accept",
-                  "conflict": "conflict", "alone": "alone", "strong": "strong",
-                  "neighbours": "neighbours", "agree": "agree", "soon": "soon",
-                  "outside": "outside"}
+#: Tuning options that set an EvidenceConfig field as given:
+#: option -> (field, type, metavar, what it does).
+EVIDENCE_FLAGS: dict[str, tuple[str, type, str, str]] = {
+    "not_command": ("not_command", float, "D", "distance added to the not-a-command templates"),
+    "loud_room": ("loud_room_db", float, "DB",
+                  "under this stand-out from the room, no agreement bonus"),
+    "accept": ("accept", float, "D", "the score a cost-1 command must beat"),
+    "neighbours": ("neighbours", int, "K",
+                   "a command's template distance is the mean over its K nearest"),
+    "agree": ("agree", float, "D", "the score bonus when the grammar pass agrees"),
+    "soon": ("soon", float, "D", "the score penalty for following other speech closely"),
+    "outside": ("outside", float, "D",
+                "the score penalty for speech outside the phrasing's words"),
+    "conflict": ("conflict", float, "D",
+                 "the lead needed when the grammar pass named another command"),
+    "alone": ("alone", float, "X",
+              "numb, back carried by the templates alone are asked back over their "
+              "threshold x X"),
+    "strong": ("strong", float, "X",
+               "numb, back taken with the grammar's agreement are asked back when their "
+               "templates are over their threshold x X"),
+}
 
 
 def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Listener:
@@ -193,7 +210,7 @@ def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Li
         cfg = replace(cfg, denoise=DenoiseConfig(over=over, floor=floor))
     if args.min_gap_templates is not None:
         cfg = replace(cfg, min_gap_templates=args.min_gap_templates)
-    given = {field: getattr(args, flag) for flag, field in EVIDENCE_FLAGS.items()
+    given = {field: getattr(args, flag) for flag, (field, *_) in EVIDENCE_FLAGS.items()
              if getattr(args, flag) is not None}
     cfg = replace(cfg, evidence=replace(cfg.evidence, **given), ahead=not args.no_ahead)
     return Listener(rec, lang=lang, config=cfg, segmenter=seg, templates=templates)
@@ -244,34 +261,15 @@ def parser() -> argparse.ArgumentParser:
                    help="the listener without the template witness (the earlier listener)")
     p.add_argument("--denoise", default=None, metavar="OVER,FLOOR",
                    help="tuning: spectral subtraction before the templates (e.g. 2,0.05)")
-    p.add_argument("--not-command", type=float, default=None, metavar="D",
-                   help="tuning: distance added to the not-a-command templates")
-    p.add_argument("--loud-room", type=float, default=None, metavar="DB",
-                   help="tuning: under this stand-out from the room, no agreement bonus")
     p.add_argument("--min-gap-templates", type=float, default=None, metavar="S",
                    help="tuning: a shorter gap after other speech is refused outright")
     p.add_argument("--hold-vad", type=float, default=SegmenterConfig.hold_vad_threshold,
                    metavar="P", help="tuning: VAD probability that keeps an utterance open")
     p.add_argument("--vad-reset", type=float, default=SegmenterConfig.vad_reset_after or 0.0,
                    metavar="S", help="tuning: VAD state reset after S s of silence (0: never)")
-    p.add_argument("--accept", type=float, default=None, metavar="D",
-                   help="tuning: the score a cost-1 command must beat")
-    p.add_argument("--neighbours", type=int, default=None, metavar="K",
-                   help="tuning: a command's template distance is the mean over its K nearest")
-    p.add_argument("--agree", type=float, default=None, metavar="D",
-                   help="tuning: the score bonus when the grammar pass agrees")
-    p.add_argument("--soon", type=float, default=None, metavar="D",
-                   help="tuning: the score penalty for following other speech closely")
-    p.add_argument("--outside", type=float, default=None, metavar="D",
-                   help="tuning: the score penalty for speech outside the phrasing's words")
-    p.add_argument("--conflict", type=float, default=None, metavar="D",
-                   help="tuning: the lead needed when the grammar pass named another command")
-    p.add_argument("--alone", type=float, default=None, metavar="X",
-                   help="tuning: numb, back carried by the templates alone are asked back "
-                        "over their threshold x X")
-    p.add_argument("--strong", type=float, default=None, metavar="X",
-                   help="tuning: numb, back taken with the grammar's agreement are asked back "
-                        "when their templates are over their threshold x X")
+    for flag, (_, kind, metavar, text) in EVIDENCE_FLAGS.items():
+        p.add_argument("--" + flag.replace("_", "-"), type=kind, default=None, metavar=metavar,
+                       help="tuning: " + text)
     p.add_argument("--no-ahead", action="store_true",
                    help="decode an utterance only once it has closed (ears/ahead.py)")
     p.add_argument("--errors", action="store_true", help="list every error")

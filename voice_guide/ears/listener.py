@@ -8,7 +8,8 @@ phrasing alone or a sentence. Without templates (`templates=None`) the older rul
 they did before. The older rules (see benchmarks/RESULTS-listen.md), in order:
   - too long / too short for a command phrasing -> chatter or a click;
   - starts within `min_gap` s of the previous utterance -> the tail of a sentence (with the
-    templates: only under `min_gap_templates`; up to `min_gap` the templates must vouch);
+    templates: only under `min_gap_templates`; up to `min_gap` the weighing decides, with a
+    penalty);
   - the closed grammar found no active phrasing -> not a command;
   - loud speech outside the words the grammar aligned -> a sentence around a phrasing
     (coverage.py; "is it softer now" decoded as "it's softer" with "now" left to silence);
@@ -296,7 +297,9 @@ class Listener:
         self.recognizer.set_commands(set(self.recognizer.grammar.phrases))
         hyp = self._ahead.decode(seg.pcm)
         loud = standout is not None and standout < self.cfg.evidence.loud_room_db
-        if soon:  # a command this soon after other speech: only the templates may vouch for it
+        # This soon after other speech the older rules refuse it unasked (no coverage, no word
+        # count); the weighing decides, with the `soon` penalty and the grammar's agreement.
+        if soon:
             old = self._reject(seg, hyp.text, f"follows other speech after {gap:.2f} s")
             sentence = None
         else:

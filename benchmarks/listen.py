@@ -178,6 +178,7 @@ EVIDENCE_FLAGS: dict[str, tuple[str, type, str, str]] = {
     "soon": ("soon", float, "D", "the score penalty for following other speech closely"),
     "outside": ("outside", float, "D",
                 "the score penalty for speech outside the phrasing's words"),
+    "margin": ("margin", float, "D", "the lead a cost-1 command needs over the next one"),
     "conflict": ("conflict", float, "D",
                  "the lead needed when the grammar pass named another command"),
     "alone": ("alone", float, "X",

@@ -195,6 +195,7 @@ def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Li
                           use_vad=args.vad in ("both", "silero"),
                           use_energy=args.vad in ("both", "energy"),
                           hold_margin_db=args.hold_margin,
+                          tail_db=args.tail if args.tail >= 0 else None,
                           hold_vad_threshold=args.hold_vad,
                           vad_reset_after=args.vad_reset if args.vad_reset > 0 else None)
     cfg = ListenerConfig.for_lang(lang)
@@ -250,6 +251,9 @@ def parser() -> argparse.ArgumentParser:
                         "hears an utterance ahead of its close once that much is in")
     p.add_argument("--hold-margin", type=float, default=SegmenterConfig.hold_margin_db,
                    help="tuning: dB above the busy room's floor that keeps an utterance open")
+    p.add_argument("--tail", type=float, default=SegmenterConfig.tail_db, metavar="DB",
+                   help="tuning: dB above the energy floor that keeps an utterance open in a "
+                        "room that is not busy (-1: the VAD alone)")
     p.add_argument("--min-words", type=int, default=None, help="tuning: chatter word rule")
     p.add_argument("--extra-words", type=int, default=0)
     p.add_argument("--room-margin", type=float, default=None,

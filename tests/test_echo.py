@@ -6,6 +6,7 @@ import numpy as np
 
 from voice_guide.ears.segmenter import Segmenter
 from voice_guide.runners.simulate.synth import synthesize
+from voice_guide.session.core import content
 from voice_guide.session.echo import explained_share
 
 RATE = 16000
@@ -47,3 +48,13 @@ def test_segment_audio_is_the_microphone_audio_even_right_after_another_segment(
     for s in found:
         i0 = int(round(s.pcm_start * RATE))
         assert np.array_equal(s.pcm, pcm[i0:i0 + len(s.pcm)])
+
+
+def test_a_cue_shares_only_carrier_words_with_a_report_it_is_not_its_echo():
+    """The session refuses a command whose words are in a cue it overlaps (the cue's own
+    "say tender"); the words compared leave out those that only carry a phrasing: the
+    iliacus example's "worse", taken as the phrasing "it's worse" over the cue "It refers.
+    Hold steady...", was refused for the "it" they share."""
+    assert content("it's worse") == "worse" and content("go back") == "back"
+    assert content("That's tender") == "tender" and content("pins and needles") == \
+        "pins and needles"

@@ -12,6 +12,7 @@ import pytest
 
 from voice_guide.ears.evidence import (
     COSTS,
+    SCALE,
     EvidenceConfig,
     Witnesses,
     beyond_doubt,
@@ -288,43 +289,39 @@ def test_in_a_loud_room_the_grammar_agreeing_does_not_shrink_the_lead():
     assert (clear.command, clear.evidence) == ("next", "templates")
 
 
-def doubtless(grammar, matches, loud=False, length=0.6, busy=False):
-    return beyond_doubt(grammar, matches, soon=False, loud=loud, busy=busy, length=length,
+def doubtless(grammar, matches, loud=False, length=0.6):
+    return beyond_doubt(grammar, matches, soon=False, loud=loud, length=length,
                         active=ALL, expected=frozenset(), cfg=CFG)
 
 
-def test_a_clear_command_needs_no_open_pass_a_borderline_one_does():
-    """The open pass is skipped only when no transcript it could return (a sentence) changes
-    the verdict."""
-    clear = ranked(("next", 0.05), ("yes", 0.3))
-    assert doubtless("next", clear)
+def test_only_a_costly_command_in_doubt_asks_the_open_pass():
+    """The open pass is asked only where a sentence taken for the command would cost most
+    (numb, finish, back) and a sentence found would change the verdict; for any other command
+    it is skipped even when its word count would refuse it (it refused more true commands than
+    sentences: benchmarks/RESULTS-listen.md)."""
+    clear = ranked(("finish", 0.05), ("yes", 0.3))
+    assert doubtless("finish", clear)
     # taken only thanks to the grammar's agreement: a sentence would take that away
-    carried = ranked(("next", LIMIT + CFG.agree / 2), ("yes", 0.4))
-    assert judge(carried, Witnesses("next", rules_accept=True)).command == "next"
-    assert not doubtless("next", carried)
+    finish = threshold("finish", frozenset(), CFG)
+    carried = ranked(("finish", finish + CFG.agree / 2), ("yes", 0.4))
+    assert judge(carried, Witnesses("finish", rules_accept=True)).command == "finish"
+    assert not doubtless("finish", carried)
     # a lead enough only with agreement: a sentence takes the agreement and refuses it
-    close = ranked(("next", 0.05), ("yes", 0.05 + (CFG.agreed + CFG.margin) / 2))
-    assert not doubtless("next", close)
+    lead = (CFG.agreed + CFG.margin) / 2 / SCALE[cost("back")]
+    close = ranked(("back", 0.05), ("yes", 0.05 + lead))
+    assert judge(close, Witnesses("back", rules_accept=True)).command == "back"
+    assert not doubtless("back", close)
+    # the same for a cost-1 command: skipped
+    cheap = ranked(("next", LIMIT + CFG.agree / 2), ("yes", 0.4))
+    sentence = Witnesses("next", wordy=True)
+    assert judge(cheap, Witnesses("next", rules_accept=True)).command == "next"
+    assert judge(cheap, sentence).command is None and doubtless("next", cheap)
 
 
 def test_a_refusal_needs_no_open_pass_a_sentence_only_costs():
-    refused = ranked(("next", 0.3), ("yes", 0.5))
-    assert judge(refused, Witnesses("next", rules_accept=True)).command is None
-    assert doubtless("next", refused)
-
-
-def test_in_a_busy_room_only_a_costly_command_asks_the_open_pass():
-    """Other talkers: the open LM makes words of their speech, so the pass is asked only
-    where a sentence taken for the command would cost most (numb, finish, back); speech too
-    long for the templates keeps it too (the older rules judge it alone)."""
-    carried = ranked(("next", LIMIT + CFG.agree / 2), ("yes", 0.4))
-    assert not doubtless("next", carried) and doubtless("next", carried, busy=True)
-    numb = threshold("numb", frozenset(), CFG)
-    taken = ranked(("numb", numb + CFG.agree / 2), ("no", 0.4))
-    assert judge(taken, Witnesses("numb", rules_accept=True)).command == "numb"
-    assert not doubtless("numb", taken, busy=True)
-    clear = ranked(("next", 0.05), ("yes", 0.3))
-    assert not doubtless("next", clear, busy=True, length=CFG.max_length + 1)
+    refused = ranked(("back", 0.3), ("yes", 0.5))
+    assert judge(refused, Witnesses("back", rules_accept=True)).command is None
+    assert doubtless("back", refused)
 
 
 def test_long_speech_and_asked_safety_commands_keep_the_open_pass():
@@ -338,8 +335,9 @@ def test_long_speech_and_asked_safety_commands_keep_the_open_pass():
 
 def test_a_sentence_only_costs_so_skipping_the_open_pass_changes_no_verdict():
     """What beyond_doubt rests on, over a grid of distances and leads: a sentence found by the
-    open pass never turns a refusal into a command, and wherever the pass is skipped the
-    verdict with a sentence found is the same."""
+    open pass never turns a refusal into a command, and wherever the pass is skipped for a
+    costly command the verdict with a sentence found is the same (for the others it is
+    always skipped)."""
     skipped = refusals = 0
     for command in ("next", "numb", "stop", "back"):
         for d in (0.02, 0.06, 0.1, 0.13, 0.16, 0.2):
@@ -352,7 +350,9 @@ def test_a_sentence_only_costs_so_skipping_the_open_pass_changes_no_verdict():
                     if want.command is None:
                         refusals += 1
                         assert v.command is None, m
-                    if doubtless(command, m, loud=loud):
+                    if cost(command) < 2:
+                        assert doubtless(command, m, loud=loud), m
+                    elif doubtless(command, m, loud=loud):
                         skipped += 1
                         assert (v.command, v.confirm) == (want.command, want.confirm), m
     assert skipped > 10 and refusals > 10

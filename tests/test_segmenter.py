@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from voice_guide.const import FRAME, RATE
-from voice_guide.ears.segmenter import Segmenter, SileroVad
+from voice_guide.ears.segmenter import Segment, Segmenter, SegmenterConfig, SileroVad
+from voice_guide.runners.simulate import noise as room
 from voice_guide.runners.simulate.synth import synthesize
 
 
@@ -97,3 +98,32 @@ def test_pending_is_the_segment_the_close_will_give():
                                                            closed.closed, closed.pcm_start)
         assert np.array_equal(p.pcm, closed.pcm)
     assert all(p is None for p in seen[:first])
+
+
+def in_music(text: str, seed: int) -> tuple[list[np.ndarray], float]:
+    """A word 2.5 s into music at 15 dB below it (the listening benchmark's music room), and
+    where the word ends (its last sample over 100)."""
+    word = synthesize(text).astype(float)
+    pre, post = int(2.5 * RATE), int(1.5 * RATE)
+    music = room.music(pre + len(word) + post, np.random.default_rng(seed))
+    voiced = word[np.abs(word) > 100]
+    music *= np.sqrt(np.mean(voiced ** 2) / 10 ** 1.5 / np.mean(music ** 2))
+    music[pre:pre + len(word)] += word
+    return frames(music), (pre + np.nonzero(np.abs(word) > 100)[0][-1]) / RATE
+
+
+def closing(x: list[np.ndarray], end: float, tail_db: float | None) -> Segment:
+    seg = Segmenter(SegmenterConfig(tail_db=tail_db))
+    got = [s for f in x if (s := seg.push(f)) is not None]
+    return next(s for s in got if s.start < end < s.closed)
+
+
+@pytest.mark.parametrize(("text", "seed"), [("yes", 1), ("stop", 1), ("it's fading", 2)])
+def test_music_after_a_word_does_not_hold_the_utterance_open(text, seed):
+    """silero calls the music after a word speech for a while, and the hangover waited that
+    out. An open utterance goes on only a little (tail_db) above the room's energy floor: the
+    close comes sooner, and the word is still whole in the segment."""
+    x, end = in_music(text, seed)
+    vad_alone, tail = closing(x, end, None), closing(x, end, SegmenterConfig.tail_db)
+    assert tail.closed <= vad_alone.closed - 0.06, (vad_alone, tail)
+    assert tail.start == vad_alone.start and tail.end > end - 0.06

@@ -15,3 +15,7 @@ ALWAYS_ACTIVE: frozenset[str] = frozenset({"stop", "pause"})
 
 #: Heard even while the guide is speaking (barge-in).
 BARGE_IN: frozenset[str] = frozenset({"stop", "pause", "worse", "numb"})
+
+#: Words that carry an English phrasing rather than name the command ("it's worse", "go
+#: back"): not evidence on their own, in a transcript or in a cue the guide spoke.
+CARRIERS: frozenset[str] = frozenset({"it's", "it", "i", "that's", "go", "very", "a"})

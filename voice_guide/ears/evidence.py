@@ -240,23 +240,24 @@ def within_reach(matches: Sequence[Match], *, length: float, active: frozenset[s
 
 
 def beyond_doubt(grammar: str | None, matches: Sequence[Match], *, soon: bool, loud: bool,
-                 busy: bool, length: float, active: frozenset[str], expected: frozenset[str],
+                 length: float, active: frozenset[str], expected: frozenset[str],
                  cfg: EvidenceConfig) -> bool:
     """Whether the open-vocabulary pass can be skipped: it is the listener's slowest step
-    (0.2-0.5 s on PocketSphinx here), and a live session waits for it. Beside the templates
+    (0.15-0.35 s on PocketSphinx here), and a live session waits for it. Beside the templates
     the pass only asks whether the utterance is a sentence (the word count: `wordy`, the
     older rules then refuse it); it no longer names a phrasing of its own (Listener._open).
-    If `weigh` gives the same command and the same question with the grammar pass's witnesses
-    as they are and with a sentence found, no transcript can change the decision. A refusal
-    stays one (a sentence only costs), so it needs no pass either. In a busy room (other
-    talkers) the open LM makes words of their speech and refuses commands as sentences, so
-    there only a verdict for a costly command (numb, finish, back) still asks it: a sentence
-    to the client taken for one of those costs more than a missed command."""
+    So it is asked only about a verdict for a costly command (numb, finish, back) that a
+    sentence found would change: a sentence to the client taken for one of those costs more
+    than a missed command. For any other command the wait put the decision over the latency
+    budget, and the word count was wrong more often than right: the open LM makes words of a
+    room's talk or music, and of voices unlike espeak's ("it's fading" as "it's funny thing");
+    on the tune split it refused five true commands for one sentence caught
+    (benchmarks/RESULTS-listen.md). A refusal stays one (a sentence only costs)."""
     if length > cfg.max_length or grammar is None or not matches:
         return False
     base = Witnesses(grammar, rules_accept=True, soon=soon, loud=loud)
     first = _outcome(base, matches, length, active, expected, cfg)
-    if busy and (first[0] is None or cost(first[0]) < 2):
+    if first[0] is None or cost(first[0]) < 2:
         return True
     sentence = replace(base, rules_accept=False, wordy=True)
     return first == _outcome(sentence, matches, length, active, expected, cfg)

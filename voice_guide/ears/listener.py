@@ -21,10 +21,11 @@ they did before. The older rules (see benchmarks/RESULTS-listen.md), in order:
 The open-vocabulary pass runs last, only for a segment the grammar pass did not refuse (it costs
 about ten times as much), and only when its transcript could change the decision: not for
 templates out of reach (evidence.within_reach), nor when a sentence would not change the
-verdict (evidence.beyond_doubt), nor in a busy room (other talkers), where the open LM makes
-words of the room's talk and a command comes out as a sentence, unless the verdict would be a
-costly command (tune split: +6 of 208 babble commands, no new error). Beside the templates it
-only counts words. Without them, a transcript that is exactly an active phrasing wins over
+verdict (evidence.beyond_doubt), nor for a verdict for any command but a costly one (numb,
+finish, back): the open LM makes words of a busy room's talk, of music and of voices unlike
+espeak's, and a command came out as a sentence more often than a sentence was caught, while
+a live session waited for it (benchmarks/RESULTS-listen.md). Beside the templates it only
+counts words. Without them, a transcript that is exactly an active phrasing wins over
 the grammar pass (session: "located" heard by the grammar as "okay next", by the open LM as
 "located"). With them it turned the grammar's command once in the eight tune streams and no
 decision was better for it, but the pass had to run for every decision it might turn
@@ -62,13 +63,11 @@ from voice_guide.ears.recognizer import Hypothesis, Recognizer
 from voice_guide.ears.room import QUIET_ROOM_DB, RoomLevel, utterance_level
 from voice_guide.ears.segmenter import FRAME, RATE, Segment, Segmenter, SegmenterConfig
 from voice_guide.ears.templates import POST, PRE, Match, Templates, shipped_templates, speech_span
-from voice_guide.vocabulary import ALWAYS_ACTIVE, COMMANDS
+from voice_guide.vocabulary import ALWAYS_ACTIVE, CARRIERS, COMMANDS
 
 #: Templates: speech is looked for this far around the segmenter's start and end (s), and
 #: must stand this far above the room (dB).
 SEARCH, SPAN_ROOM_DB = 0.15, 6.0
-#: Words that carry a phrasing rather than name the command; not evidence on their own.
-CARRIERS = frozenset({"it's", "it", "i", "that's", "go", "very", "a"})
 #: Short words the open LM pads espeak speech with ("it's a poem" for "it's numb"); they are
 #: not counted as words of a sentence. Isolated utterances, with the coverage rule: +3.4 / +4.8
 #: points of commands (tune / report voices), chatter false accepts unchanged (2/216, 4/288).
@@ -305,7 +304,7 @@ class Listener:
         else:
             # out of reach, the pass is skipped anyway: no need to ask whether it is in doubt
             skip = reach and matches is not None and beyond_doubt(
-                hyp.command, matches, soon=False, loud=loud, busy=self._seg.busy, length=length,
+                hyp.command, matches, soon=False, loud=loud, length=length,
                 active=self._active, expected=self._expected, cfg=self.cfg.evidence)
             old, sentence = self._judge(seg, hyp, transcribe=reach and not skip)
         if matches is None:

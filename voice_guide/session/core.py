@@ -22,7 +22,7 @@ from voice_guide.ears.listener import Decision
 from voice_guide.ears.room import loud_span
 from voice_guide.events import Event
 from voice_guide.session.echo import cancel, explained_share
-from voice_guide.vocabulary import BARGE_IN
+from voice_guide.vocabulary import BARGE_IN, CARRIERS
 
 Sink = Callable[[Event], None]
 ECHO_TAIL = 0.35  # seconds after the guide stops speaking during which the room still echoes
@@ -71,6 +71,12 @@ def without_audio(decision: Decision) -> Decision:
 
 def _words(text: str) -> list[str]:
     return "".join(c if c.isalnum() else " " for c in text.lower()).split()
+
+
+def content(text: str) -> str:
+    """A phrasing without its carrier words: "it's worse" said over a cue with "it" in it is
+    not the cue (the iliacus example's "worse", over "It refers. Hold steady...")."""
+    return " ".join(w for w in text.lower().split() if w not in CARRIERS)
 
 
 class Session:
@@ -167,7 +173,7 @@ class Session:
         utterance (so "tender" said over "say tender at a tender spot" still counts). Where
         it is not known, also refuse what starts with a cue and is not a barge-in command.
         """
-        said = set(_words(decision.text)) | {decision.command}
+        said = set(_words(content(decision.text))) | {decision.command}
         # The guide speaks with a voice the command templates were rendered from: a command
         # only the templates heard, inside a cue that says it, is the cue (babble hid the echo).
         alone = getattr(decision, "evidence", None) == "templates"

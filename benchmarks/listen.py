@@ -215,6 +215,8 @@ def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Li
     given = {field: getattr(args, flag) for flag, (field, *_) in EVIDENCE_FLAGS.items()
              if getattr(args, flag) is not None}
     cfg = replace(cfg, evidence=replace(cfg.evidence, **given), ahead=not args.no_ahead)
+    if args.ahead_busy is not None:
+        cfg = replace(cfg, ahead_busy_db=args.ahead_busy)
     return Listener(rec, lang=lang, config=cfg, segmenter=seg, templates=templates)
 
 
@@ -277,6 +279,8 @@ def parser() -> argparse.ArgumentParser:
                        help="tuning: " + text)
     p.add_argument("--no-ahead", action="store_true",
                    help="decode an utterance only once it has closed (ears/ahead.py)")
+    p.add_argument("--ahead-busy", type=float, default=None, metavar="DB",
+                   help="tuning: in a busy room, hear ahead only what stands this far out of it")
     p.add_argument("--errors", action="store_true", help="list every error")
     return p
 

@@ -180,18 +180,18 @@ class Segmenter:
         known = len(self._voiced) >= (self._voiced.maxlen or 1) // 2
         busy = self._vad is None or (known and np.mean(self._voiced) >= self.cfg.busy_ratio)
         self.busy = bool(busy)
-        margin = self._margin(self.busy, known)
+        margin = self._margin(known)
         if margin is None or not voiced:
             return voiced
         return energy >= percentile(self._energies, self.cfg.floor_percentile) + margin
 
-    def _margin(self, busy: bool, known: bool) -> float | None:
+    def _margin(self, known: bool) -> float | None:
         """How far above the energy floor a voiced frame must be to count (None: the VAD
         alone): in a busy room to open or go on with an utterance, elsewhere only to go on
         with one, once the floor is known."""
         if not self.cfg.use_energy:
             return None
-        if busy:
+        if self.busy:
             return self.cfg.hold_margin_db if self.open else self.cfg.margin_db
         return self.cfg.tail_db if self.open and known else None
 

@@ -1,9 +1,10 @@
 """Synthetic listening corpus: long streams of commands and chatter in room noise.
 
 Each stream interleaves bare commands, commands with carrier words (the grammar's longer
-phrasings) and chatter sentences that contain command words, spoken by espeak-ng voices at
-slow/normal/fast rates, then mixed with pink noise (20 dB SNR), synthetic music (15 dB) or
-babble of other talkers (10 dB). The "tune" and "report" sets use different voices and seeds
+phrasings) and chatter sentences that contain command words, spoken by the split's voices
+(espeak-ng, flite, hibari, festival) at slow/normal/fast rates, each line brought to one speech
+level, then mixed with pink noise (20 dB SNR), synthetic music (15 dB) or babble of other
+talkers (10 dB). The "tune" and "report" sets use different voices and seeds
 so thresholds tuned on one are reported on the other.
 """
 
@@ -31,6 +32,9 @@ VOICES = {
     "ko": {"tune": ["espeak:ko", "espeak:ko+f3"], "report": ["espeak:ko+m2", "espeak:ko+f2"]},
 }
 CONDITIONS = {"clean": None, "pink": 20.0, "music": 15.0, "babble": 10.0}
+#: Every line of a stream is brought to this speech level (dB, int16 units; espeak-ng's own
+#: is about 70) before the room is added, so that a condition's SNR holds for every voice.
+LEVEL_DB = 70.0
 
 CHATTER = {
     "en": [
@@ -101,6 +105,20 @@ def trim(pcm: np.ndarray) -> np.ndarray:
     return pcm[a:b]
 
 
+def levelled(speech: np.ndarray) -> np.ndarray:
+    """`speech` at the speech level LEVEL_DB. The voices speak at their own levels (flite
+    kal16 8 dB under espeak-ng, hibari 5 dB), and `mix` sets a condition's noise from the
+    whole stream's speech: unlevelled, babble at "10 dB" was 2 dB for flite's lines."""
+    x = speech.astype(np.float64)
+    return x * 10 ** ((LEVEL_DB - speech_level(x)) / 20)
+
+
+def speech_level(x: np.ndarray) -> float:
+    """dB of the mean square over the voiced samples (int16 units), as `mix` measures it."""
+    voiced = x[np.abs(x) > 100]
+    return float(10 * np.log10(np.mean(voiced**2))) if len(voiced) else LEVEL_DB
+
+
 def build(grammar: Grammar, lang: str, split: str, seed: int, reps: int = 1,
           gap: tuple[float, float] = (1.2, 2.5),
           after_talk: tuple[float, float] = (0.35, 0.7)) -> tuple[np.ndarray, list[Item]]:
@@ -117,8 +135,8 @@ def build(grammar: Grammar, lang: str, split: str, seed: int, reps: int = 1,
     for k, (text, cmd) in enumerate(lines):
         voice = voices[rng.integers(len(voices))]
         rate = list(TEMPOS)[rng.integers(3)]
-        speech = trim(render(text, voice, TEMPOS[rate], float(rng.uniform(-2.5, 2.5)),
-                             lang=lang))
+        speech = levelled(trim(render(text, voice, TEMPOS[rate],
+                                      float(rng.uniform(-2.5, 2.5)), lang=lang)))
         items.append(Item("command" if cmd else "chatter", text, cmd, t,
                           t + len(speech) / RATE, voice, rate))
         parts.append(speech)

@@ -170,7 +170,7 @@ def templates_for(lang: str, split: str, use: bool) -> Templates | None:
 EVIDENCE_FLAGS: dict[str, tuple[str, type, str, str]] = {
     "not_command": ("not_command", float, "D", "distance added to the not-a-command templates"),
     "loud_room": ("loud_room_db", float, "DB",
-                  "under this stand-out from the room, no agreement bonus"),
+                  "among other talkers, under this stand-out from the room, no agreement"),
     "accept": ("accept", float, "D", "the score a cost-1 command must beat"),
     "neighbours": ("neighbours", int, "K",
                    "a command's template distance is the mean over its K nearest"),

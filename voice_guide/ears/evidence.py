@@ -2,15 +2,14 @@
 
 The grammar pass (a closed grammar over the acoustic model) names *some* phrasing for almost
 any speech; the template witness (templates.py) says how close the utterance is to renderings
-of each command by many voices; the older rules (listener.py: duration, coverage, the open
-transcript's word count) say whether it sounds like a phrasing alone or a sentence. They are
-weighed into one score, the templates' distance (the mean over the command's two nearest
-templates) adjusted by the other witnesses:
+of each command by many voices; the older rules (listener.py: duration, coverage) say
+whether it sounds like a phrasing alone or a sentence. They are weighed into one score, the
+templates' distance (the mean over the command's two nearest templates) adjusted by the
+other witnesses:
 
     score = distance - agree * [grammar names the same command, no sentence, not a loud room]
                      + outside * [... but the coverage rule heard speech outside it]
-                     + wordy * [... or the open transcript had more words than it]
-                     + other * [either, for another phrasing than the templates' command]
+                     + other * [the same, around another phrasing than the templates']
                      + soon * [it follows other speech within ListenerConfig.min_gap]
 
 and the templates' best command is taken when its score is under its threshold and the
@@ -36,9 +35,9 @@ asks "did you say numbness?"; for back it stays on the step and asks "did you sa
 Not strong means over its threshold (up to `weak` times it), or taken with the templates
 alone over `strong` times it (when the grammar pass agrees, see `agrees`) or over `alone`
 times it (when it does not: "it's softer" matched numb just under its threshold while the
-grammar heard another phrasing, and stopped the work; a loud room, where the grammar's
-agreement counts for nothing, is treated the same). `finish` needs no such band: the
-dialogue asks "end the session now?" whatever the evidence.
+grammar heard another phrasing, and stopped the work; a loud room among other talkers,
+where the grammar's agreement counts for nothing, is treated the same). `finish` needs no
+such band: the dialogue asks "end the session now?" whatever the evidence.
 Thresholds were chosen on the tune split (benchmarks/RESULTS-listen.md) and checked on the
 report split.
 """
@@ -65,8 +64,7 @@ class EvidenceConfig:
                               # templates (Templates.ranked)
     agree: float = 0.09       # score bonus: the grammar pass agrees (`agrees`)
     outside: float = 0.10     # score penalty: speech outside the phrasing's words (coverage)
-    wordy: float = 0.03       # ... an open transcript longer than the phrasing (word count)
-    other: float = 0.0        # ... either, around another phrasing than the templates' command
+    other: float = 0.0        # ... around another phrasing than the templates' command
     soon: float = 0.03        # ... it follows other speech closely
     margin: float = 0.010     # lead over the runner-up command (cost 1)
     conflict: float = 0.04    # ... when the grammar pass named another command
@@ -79,7 +77,8 @@ class EvidenceConfig:
     max_length: float = 2.0   # the templates do not judge longer speech (s)
     softness: float = 0.012   # score over which confidence falls from 0.73 to 0.27
     not_command: float = 0.0  # distance added to the not-a-command templates (a handicap)
-    loud_room_db: float = 10.0  # under this many dB above the room, no agreement counts
+    loud_room_db: float = 10.0  # among other talkers, under this many dB above the room,
+                                # no agreement counts
 
 
 @dataclass(frozen=True)
@@ -89,10 +88,11 @@ class Witnesses:
     grammar: str | None         # the grammar pass's command (None: no whole phrasing)
     rules_accept: bool = False  # the older rules let the grammar's command through
     outside: bool = False       # they refused it: speech outside the phrasing's words
-    wordy: bool = False         # they refused it: the open transcript has too many words
     soon: bool = False          # it follows other speech closely
     reason: str | None = None   # why the older rules refused it
-    loud: bool = False          # it stands out of the room by less than loud_room_db
+    loud: bool = False          # among other talkers, it stands out of the room by less
+                                # than loud_room_db
+    busy: bool = False          # other talkers in the room (the segmenter's energy gate is on)
 
 
 @dataclass(frozen=True)
@@ -125,12 +125,11 @@ def score(match: Match, w: Witnesses, cfg: EvidenceConfig) -> float:
     phrasing to both the grammar and the templates: when the older rules found more speech
     than the grammar's phrasing and the templates name the same command, that agreement is
     the sentence's, and costs. When they name another command, the older rules judged the
-    grammar's wrong phrasing ("next" over a cue decoded as "numbness", 3 words): a little."""
-    same = w.grammar == match.command
-    if not (w.outside or w.wordy):
+    grammar's wrong phrasing ("next" over a cue decoded as "numbness"): a little."""
+    if not w.outside:
         penalty = 0.0
-    elif same:
-        penalty = cfg.outside * w.outside + cfg.wordy * w.wordy
+    elif w.grammar == match.command:
+        penalty = cfg.outside
     else:
         penalty = cfg.other
     return match.distance - cfg.agree * agrees(match.command, w) + penalty + cfg.soon * w.soon
@@ -139,11 +138,13 @@ def score(match: Match, w: Witnesses, cfg: EvidenceConfig) -> float:
 def agrees(command: str, w: Witnesses) -> bool:
     """Whether the grammar pass vouches for `command`: it names it, as a phrasing alone (no
     sentence around it), in a room the utterance stands out of. One meaning everywhere: it
-    earns the score bonus, the smallest lead (`agreed`) and the `strong` band for numb and
-    back. In a loud room the grammar maps the room onto phrasings, so there it vouches for
-    nothing (tune split: the same decisions give or take one, benchmarks/RESULTS-listen.md).
+    earns the score bonus, the smallest lead (`agreed`; not among other talkers, see `weigh`)
+    and the `strong` band for numb and back. Among other talkers, under `loud_room_db` above
+    the room, the grammar maps their words onto phrasings, so there it vouches for nothing.
+    Music as loud does not (a quiet voice in music lost four commands to that rule and no
+    error: benchmarks/RESULTS-listen.md).
     """
-    return w.grammar == command and not (w.outside or w.wordy or w.loud)
+    return w.grammar == command and not (w.outside or w.loud)
 
 
 def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: frozenset[str],
@@ -170,7 +171,10 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
     lead = second.distance - best.distance
     agree = agrees(best.command, w)
     conflict = w.grammar is not None and w.grammar != best.command
-    need = cfg.agreed if agree else cfg.conflict if conflict else cfg.margin
+    # Among other talkers the grammar's agreement does not shrink the lead: their words
+    # make both witnesses lean the same wrong way ("pause" -> time at a lead of 0.126, but
+    # "repeat" -> resume at 0.025: benchmarks/RESULTS-listen.md).
+    need = cfg.agreed if agree and not w.busy else cfg.conflict if conflict else cfg.margin
     margin = need / SCALE[cost(best.command)]
     limit = threshold(best.command, expected, cfg)
     conf = confidence(value, limit, cfg)
@@ -219,54 +223,6 @@ def _not_a_command(matches: Sequence[Match], w: Witnesses, expected: frozenset[s
     runner, runner_conf = _runner_up(matches[1:], w, expected, cfg)
     why = f"templates: sounds like {matches[0].phrase!r} (not a command)"
     return Verdict(None, 0.0, "templates", _after_rules(w, why), runner, runner_conf)
-
-
-def within_reach(matches: Sequence[Match], *, length: float, active: frozenset[str],
-                 expected: frozenset[str], cfg: EvidenceConfig) -> bool:
-    """Whether any word from the other witnesses could still make `weigh` accept: the listener
-    skips the open-vocabulary pass, two thirds of its CPU in a busy room
-    (benchmarks/RESULTS-listen.md), when its answer cannot matter. It asks `weigh` itself,
-    with the most favourable witnesses (the grammar names the templates' best command, nothing
-    outside it, a quiet room): agreement lowers the score and (while `agreed` is the smallest
-    lead asked, as in the defaults) the lead needed; a sentence and closeness to other speech
-    only raise them. So if those do not carry the command, none do (tests/test_evidence.py
-    walks a grid of every combination to hold this)."""
-    if length > cfg.max_length:
-        return True  # the grammar pass and the older rules decide alone
-    best = handicapped(matches, cfg)[0].command if matches else None
-    ideal = Witnesses(best, rules_accept=True)
-    verdict = weigh(ideal, matches, length=length, active=active, expected=expected, cfg=cfg)
-    return verdict.command is not None
-
-
-def beyond_doubt(grammar: str | None, matches: Sequence[Match], *, soon: bool, loud: bool,
-                 length: float, active: frozenset[str], expected: frozenset[str],
-                 cfg: EvidenceConfig) -> bool:
-    """Whether the open-vocabulary pass can be skipped: it is the listener's slowest step
-    (0.15-0.35 s on PocketSphinx here), and a live session waits for it. Beside the templates
-    the pass only asks whether the utterance is a sentence (the word count: `wordy`, the
-    older rules then refuse it); it no longer names a phrasing of its own (Listener._open).
-    So it is asked only about a verdict for a costly command (numb, finish, back) that a
-    sentence found would change: a sentence to the client taken for one of those costs more
-    than a missed command. For any other command the wait put the decision over the latency
-    budget, and the word count was wrong more often than right: the open LM makes words of a
-    room's talk or music, and of voices unlike espeak's ("it's fading" as "it's funny thing");
-    on the tune split it refused five true commands for one sentence caught
-    (benchmarks/RESULTS-listen.md). A refusal stays one (a sentence only costs)."""
-    if length > cfg.max_length or grammar is None or not matches:
-        return False
-    base = Witnesses(grammar, rules_accept=True, soon=soon, loud=loud)
-    first = _outcome(base, matches, length, active, expected, cfg)
-    if first[0] is None or cost(first[0]) < 2:
-        return True
-    sentence = replace(base, rules_accept=False, wordy=True)
-    return first == _outcome(sentence, matches, length, active, expected, cfg)
-
-
-def _outcome(w: Witnesses, matches: Sequence[Match], length: float, active: frozenset[str],
-             expected: frozenset[str], cfg: EvidenceConfig) -> tuple[str | None, bool]:
-    v = weigh(w, matches, length=length, active=active, expected=expected, cfg=cfg)
-    return v.command, v.confirm
 
 
 def _after_rules(w: Witnesses, why: str) -> str:

@@ -19,17 +19,15 @@ they did before. The older rules (see benchmarks/RESULTS-listen.md), in order:
     words ("it's a local", "the next step"); tune split: +3.7/+0.9/+2.7 points of accuracy
     for +1/0/+1 chatter false accepts (clean/pink/music). Fillers (a, the, oh) do not count.
 The open-vocabulary pass runs last, only for a segment the grammar pass did not refuse (it costs
-about ten times as much), and only when its transcript could change the decision: not for
-templates out of reach (evidence.within_reach), nor when a sentence would not change the
-verdict (evidence.beyond_doubt), nor for a verdict for any command but a costly one (numb,
-finish, back): the open LM makes words of a busy room's talk, of music and of voices unlike
-espeak's, and a command came out as a sentence more often than a sentence was caught, while
-a live session waited for it (benchmarks/RESULTS-listen.md). Beside the templates it only
-counts words. Without them, a transcript that is exactly an active phrasing wins over
-the grammar pass (session: "located" heard by the grammar as "okay next", by the open LM as
-"located"). With them it turned the grammar's command once in the eight tune streams and no
-decision was better for it, but the pass had to run for every decision it might turn
-(benchmarks/RESULTS-listen.md).
+about ten times as much), and only where the templates do not judge: a listener without them,
+or speech longer than they judge (`EvidenceConfig.max_length`). Beside the templates it only
+counted words, and had come to be asked about numb, finish and back alone: it then called a
+single decision of the tune split a sentence (which changed a question back, nothing else),
+while a live session waited up to 0.8 s for it on the very commands that must act at
+once (benchmarks/RESULTS-listen.md). The open LM makes words of a busy room's talk, of music
+and of voices unlike espeak's. Without the templates, a transcript that is exactly an active
+phrasing wins over the grammar pass (session: "located" heard by the grammar as "okay next",
+by the open LM as "located").
 Time is audio time (samples fed / 16000), so results are deterministic and faster than real time.
 An utterance is heard as soon as its audio is whole, while the segmenter's hangover runs, and
 the close decides on what was heard then (ahead.py): the hangover is no longer spent waiting.
@@ -54,9 +52,7 @@ from voice_guide.ears.evidence import (
     EvidenceConfig,
     Verdict,
     Witnesses,
-    beyond_doubt,
     weigh,
-    within_reach,
 )
 from voice_guide.ears.grammar import normalise
 from voice_guide.ears.recognizer import Hypothesis, Recognizer
@@ -291,27 +287,27 @@ class Listener:
         # a step's few commands maps any word onto one of them (with {tender, stop, pause}
         # active, "next" came out as "pause").
         matches = self._matches(seg, heard.cleaned)
-        reach = matches is None or within_reach(matches, length=length, active=self._active,
-                                                expected=self._expected, cfg=self.cfg.evidence)
         self.recognizer.set_commands(set(self.recognizer.grammar.phrases))
         hyp = self._ahead.decode(seg.pcm)
-        loud = standout is not None and standout < self.cfg.evidence.loud_room_db
+        # Only other talkers make the grammar pass a witness of the room (it maps their
+        # words onto phrasings); music as loud does not (benchmarks/RESULTS-listen.md).
+        busy = self._seg.busy
+        loud = busy and standout is not None and standout < self.cfg.evidence.loud_room_db
         # This soon after other speech the older rules refuse it unasked (no coverage, no word
         # count); the weighing decides, with the `soon` penalty and the grammar's agreement.
         if soon:
             old = self._reject(seg, hyp.text, f"follows other speech after {gap:.2f} s")
-            sentence = None
+            outside = False
         else:
-            # out of reach, the pass is skipped anyway: no need to ask whether it is in doubt
-            skip = reach and matches is not None and beyond_doubt(
-                hyp.command, matches, soon=False, loud=loud, length=length,
-                active=self._active, expected=self._expected, cfg=self.cfg.evidence)
-            old, sentence = self._judge(seg, hyp, transcribe=reach and not skip)
+            # The open-vocabulary pass only where the templates do not judge (module doc).
+            judged = matches is not None and length <= self.cfg.evidence.max_length
+            old, outside = self._judge(seg, hyp, transcribe=not judged)
         if matches is None:
             return replace(old, above_room=standout)
         grammar = self.recognizer.grammar.lookup(old.text) if old.text else None
-        witnesses = Witnesses(grammar, old.command is not None, sentence == "outside",
-                              sentence == "wordy", soon, old.reason, loud)
+        witnesses = Witnesses(grammar, rules_accept=old.command is not None,
+                              outside=outside, soon=soon, reason=old.reason,
+                              loud=loud, busy=busy)
         verdict = weigh(witnesses, matches, length=length, active=self._active,
                         expected=self._expected, cfg=self.cfg.evidence)
         return replace(self._weighed(old, verdict, matches), above_room=standout)
@@ -373,10 +369,10 @@ class Listener:
         return seg.pcm, seg.pcm_start
 
     def _judge(self, seg: Segment, hyp: Hypothesis,
-               transcribe: bool = True) -> tuple[Decision, str | None]:
-        """The older rules' decision, and whether they refused it as a sentence: "outside"
-        (speech outside the phrasing's words) or "wordy" (an open transcript longer than it).
-        Without `transcribe` the open-vocabulary pass is skipped (its word cannot matter)."""
+               transcribe: bool = True) -> tuple[Decision, bool]:
+        """The older rules' decision, and whether they refused it for speech outside the
+        phrasing's words (a sentence around it; the weighing's `outside` witness). Without
+        `transcribe` the open-vocabulary pass is skipped (the templates judge)."""
         (why, outside), opened = self._refuse_grammar(seg, hyp), not transcribe
         if why and hyp.command is None and hyp.text and transcribe and self.templates is None:
             # The grammar ended on part of a phrasing (Korean "이전 요"): the open pass may have
@@ -385,7 +381,7 @@ class Listener:
             hyp, opened = self._open(seg, hyp), True
             why, outside = self._refuse_grammar(seg, hyp)
         if why:
-            return self._reject(seg, hyp.text, why, hyp.free_text), "outside" if outside else None
+            return self._reject(seg, hyp.text, why, hyp.free_text), outside
         # Only now the open-vocabulary pass: ten times the cost of the grammar pass, and most
         # segments in a busy room were refused above (see benchmarks/RESULTS-listen.md).
         if not opened:
@@ -394,9 +390,9 @@ class Listener:
             heard = [w for w in normalise(hyp.free_text).split() if w not in FILLERS]
             if len(heard) > self._allowed_words(hyp.text, heard):
                 why = f"sounds like a sentence ({len(heard)} words)"
-                return self._reject(seg, hyp.text, why, hyp.free_text), "wordy"
+                return self._reject(seg, hyp.text, why, hyp.free_text), False
         return Decision(hyp.command, seg.closed, seg.start, seg.end, hyp.text, None, hyp.free_text,
-                        pcm=seg.pcm, pcm_start=seg.pcm_start), None
+                        pcm=seg.pcm, pcm_start=seg.pcm_start), False
 
     def _refuse_grammar(self, seg: Segment, hyp: Hypothesis) -> tuple[str | None, bool]:
         """Why the grammar pass alone already refuses the segment (None: check it further),

@@ -47,6 +47,12 @@ class Score:
     audio: float = 0.0
     cpu: float = 0.0
     errors: list[str] = field(default_factory=list)
+    #: per voice, commands right and said: a voice far below the others shows at once (flite
+    #: in babble, when the corpus did not level its lines: benchmarks/RESULTS-listen.md)
+    voices: dict[str, list[int]] = field(default_factory=dict)
+
+    def by_voice(self) -> str:
+        return "by voice: " + ", ".join(f"{v} {r}/{n}" for v, (r, n) in sorted(self.voices.items()))
 
     def row(self, name: str, engine: str) -> str:
         lat = np.array(self.latencies) * 1000 if self.latencies else np.array([np.nan])
@@ -122,6 +128,9 @@ def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu
                                 f" [{why_heard(d)}]")
             continue
         s.commands += 1
+        tally = s.voices.setdefault(item.voice, [0, 0])
+        tally[1] += 1
+        tally[0] += bool(d and d.command == item.command)
         s.whole += any(abs(x.start - item.start) < WHOLE and abs(x.end - item.end) < WHOLE
                        for x in decisions)
         if d and d.command == item.command:
@@ -303,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
             s = score(stream.items, decisions, len(stream.pcm) / corpus.RATE, cpu, heard)
             print(s.row(f"{stream.name} ({lang})", engine), flush=True)
             if args.errors:
-                print("\n".join(f"    {e}" for e in s.errors), file=sys.stderr)
+                print("\n".join(f"    {e}" for e in [s.by_voice(), *s.errors]), file=sys.stderr)
     return 0
 
 

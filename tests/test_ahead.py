@@ -34,6 +34,10 @@ class Counted:
         self.calls += 1
         return self.inner.decode(pcm)
 
+    def margin(self, pcm, command, rivals):
+        self.calls += 1
+        return self.inner.margin(pcm, command, rivals)
+
     def transcribe(self, pcm):
         self.calls += 1
         self.transcribed += 1
@@ -88,3 +92,20 @@ def test_beside_the_templates_the_open_pass_is_not_asked_for_a_command(stream):
     alone = Listener(bare, templates=None)
     assert "finish" in [d.command for d in alone.feed(stream) + alone.flush()]
     assert bare.transcribed > 0
+
+
+def test_the_grammar_pass_leads_with_the_command_said(stream):
+    """The grammar pass's margin (Recognizer.margin), on the segments the listener cut from
+    real speech in pink noise: positive for the command said over others, negative (or None:
+    a path that far below the best underflows the score PocketSphinx's API returns) for
+    another command over the one said."""
+    rec = PocketSphinxRecognizer()
+    listener = Listener(rec)
+    taken = [d for d in listener.feed(stream) + listener.flush()
+             if d.command in {"tender", "stop", "finish"}]
+    assert len(taken) == 3
+    for d in taken:
+        own = rec.margin(d.pcm, d.command, ("pulse", "next", "yes"))
+        other = rec.margin(d.pcm, "pulse", (d.command,))
+        assert own is not None and own > 0, (d.command, own)
+        assert other is None or other < 0, (d.command, other)

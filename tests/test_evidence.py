@@ -15,6 +15,8 @@ from voice_guide.ears.evidence import (
     EvidenceConfig,
     Witnesses,
     cost,
+    rivals,
+    sure_matters,
     threshold,
     weigh,
 )
@@ -253,3 +255,41 @@ def test_among_other_talkers_the_grammar_agreeing_earns_the_bonus_but_not_the_le
     d = LIMIT + CFG.agree / 2  # passes only with the agreement bonus
     clear = judge(ranked(("next", d), ("yes", d + 2 * CFG.margin)), replace(grammar, busy=True))
     assert (clear.command, clear.evidence) == ("next", "grammar+templates")
+
+
+def test_a_sure_grammar_pass_moves_its_command_closer():
+    """The grammar pass leading its rivals by `sure_margin` (its n-best margin) is evidence of
+    its own: its command's template distance counts `sure` less. Less sure, the templates'
+    tie stands; a question to the client nearest stays a refusal, and so does another command
+    the templates carry alone ("pause" at 0.095, decoded "pulse")."""
+    matches = ranked(("fading", 0.20), ("tender", 0.21), ("no", 0.4))
+    grammar = Witnesses("tender", rules_accept=True)
+    unsure = judge(matches, replace(grammar, margin=CFG.sure_margin - 0.5))
+    assert unsure.command is None and "lead" in unsure.reason
+    assert judge(matches, grammar).command is None  # an engine that cannot say: the same
+    sure = judge(matches, replace(grammar, margin=CFG.sure_margin + 0.5))
+    assert (sure.command, sure.evidence) == ("tender", "grammar+templates")
+    question = [Match(NOT_A_COMMAND, 0.12, "is that tender", "test"), *matches]
+    assert judge(question, replace(grammar, margin=CFG.sure_margin + 0.5)).command is None
+    pause = ranked(("pause", 0.095), ("pulse", 0.12), ("no", 0.4))
+    pulse = Witnesses("pulse", rules_accept=True, margin=CFG.sure_margin + 0.5)
+    assert judge(pause, pulse).command is None  # the tie stands: pulse is not moved closer
+
+
+def test_the_margin_is_over_the_templates_best_other_commands():
+    matches = [Match(NOT_A_COMMAND, 0.1, "is that tender", "test"),
+               *ranked(("tender", 0.12), ("fading", 0.15), ("no", 0.4))]
+    assert rivals("tender", matches, CFG) == ("fading", "no")
+    assert rivals("tender", matches, replace(CFG, rivals=1)) == ("fading",)
+
+
+def test_the_margin_is_asked_for_only_where_it_can_change_the_verdict():
+    """Each margin costs a small decode per rival: asked for a tie it could break, not for a
+    command the templates carry anyway, nor without a grammar command."""
+    grammar = Witnesses("tender", rules_accept=True)
+    tie = ranked(("fading", 0.20), ("tender", 0.21), ("no", 0.4))
+    clear = ranked(("tender", 0.05), ("fading", 0.3))
+    kw = {"length": 0.6, "active": ALL, "expected": frozenset(), "cfg": CFG}
+    assert sure_matters(grammar, tie, **kw)
+    assert not sure_matters(grammar, clear, **kw)
+    assert not sure_matters(Witnesses(None), tie, **kw)

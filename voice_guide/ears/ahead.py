@@ -33,6 +33,7 @@ class Ahead:
         self._free: tuple[str | None] | None = None  # the open transcript, once asked for
         self._query: np.ndarray | None = None  # the templates' query, and its matches
         self._matches: tuple[Match, ...] = ()
+        self._margin: tuple[tuple[str, ...], float | None] | None = None  # (asked, margin)
 
     def hold(self, pcm: np.ndarray) -> None:
         """Results from now on belong to `pcm`; other audio than the held one drops them."""
@@ -43,6 +44,7 @@ class Ahead:
     def forget(self) -> None:
         """Keep nothing (the decision is made, or the utterance went on)."""
         self._pcm, self._decoded, self._free, self._query = None, None, None, None
+        self._margin = None
 
     def matches(self, query: np.ndarray,
                 rank: Callable[[np.ndarray], tuple[Match, ...]]) -> tuple[Match, ...]:
@@ -60,6 +62,15 @@ class Ahead:
         if self._decoded is None:
             self._decoded = self.recognizer.decode(pcm)
         return self._decoded
+
+    def margin(self, pcm: np.ndarray, command: str, rivals: tuple[str, ...]) -> float | None:
+        """The grammar pass's margin for `command` over `pcm`; for the held audio, once."""
+        if pcm is not self._pcm:
+            return self.recognizer.margin(pcm, command, rivals)
+        asked = (command, *rivals)
+        if self._margin is None or self._margin[0] != asked:
+            self._margin = (asked, self.recognizer.margin(pcm, command, rivals))
+        return self._margin[1]
 
     def transcribe(self, pcm: np.ndarray) -> str | None:
         """The open pass over `pcm`; the held audio is transcribed only once."""

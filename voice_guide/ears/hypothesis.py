@@ -6,6 +6,7 @@ A module of its own so that the adapters (voice_guide/ears/engines/) and the cod
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -41,6 +42,11 @@ class Recognizer(Protocol):
 
     def decode(self, pcm: np.ndarray) -> Hypothesis:
         """The closed-grammar pass over one whole segment of 16 kHz mono int16 audio."""
+
+    def margin(self, pcm: np.ndarray, command: str, rivals: Sequence[str]) -> float | None:
+        """How far the grammar's best path through `command`'s phrasings leads its best path
+        through any of the `rivals`' over the same segment (log-likelihood per 10 ms frame,
+        x 1000; None: the engine cannot say). The grammar pass's n-best margin."""
 
     def transcribe(self, pcm: np.ndarray) -> str | None:
         """The open-vocabulary pass over the same segment (None: the engine has none). Asked

@@ -9,7 +9,9 @@ keeps the grammar pass from forcing short noisy words into a phrasing.
 from __future__ import annotations
 
 import logging
+import math
 import os
+from collections.abc import Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -66,6 +68,7 @@ class PocketSphinxRecognizer:
             self._lm = ps.Decoder(_config(ps, lm=os.path.join(model, "en-us", "en-us.lm.bin"),
                                           **LM_OPTIONS))
         self._active: set[str] = set()
+        self._searches: set[str] = set()  # the margin's one-command grammars
         self.set_commands(set(self.grammar.phrases))
 
     def _check_words(self) -> None:
@@ -89,6 +92,35 @@ class PocketSphinxRecognizer:
         text = " ".join(w for w, _, _ in words)
         spans = tuple((a, b) for _, a, b in words)
         return Hypothesis(text, self.grammar.lookup(text) if text else None, None, spans)
+
+    def margin(self, pcm: np.ndarray, command: str, rivals: Sequence[str]) -> float | None:
+        """The segment decoded once more per command, each with a grammar of that command's
+        phrasings alone: how far `command`'s best path leads the rivals' best. PocketSphinx
+        scores a path against the best senone of each frame, so the gap is a likelihood ratio.
+        One grammar of all the rivals together prunes its own best path (a "stop" scored
+        better through `pulse` alone than through every other command): hence one each."""
+        own = self._path(command, pcm)
+        rest = [p for r in rivals if r != command and (p := self._path(r, pcm)) is not None]
+        if own is None or not rest:
+            return None
+        return (own - max(rest)) / max(1, len(pcm) // 160) * 1000
+
+    def _path(self, command: str, pcm: np.ndarray) -> float | None:
+        """The best path's log score through `command`'s phrasings (None: none, or too far
+        below the best for the score PocketSphinx's API returns)."""
+        if command not in self.grammar.phrases:
+            return None
+        name = f"only-{command}"
+        if name not in self._searches:
+            self._fsg.add_jsgf_string(name, jsgf(self.grammar, {command}))
+            self._searches.add(name)
+        self._fsg.activate_search(name)
+        try:
+            _words(self._fsg, pcm)
+            hyp = self._fsg.hyp()
+        finally:
+            self._fsg.activate_search("cmds")
+        return math.log(hyp.score) if hyp is not None and hyp.score > 0 else None
 
     def transcribe(self, pcm: np.ndarray) -> str | None:
         return _run(self._lm, pcm) if self._lm is not None else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import json
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -94,6 +95,9 @@ class VoskRecognizer:
         spans = tuple((float(w["start"]) - offset, float(w["end"]) - offset) for w in words)
         return Hypothesis(text, self.grammar.lookup(text) if text else None, None,
                           spans or None)
+
+    def margin(self, pcm: np.ndarray, command: str, rivals: Sequence[str]) -> float | None:
+        return None  # no path score to compare
 
     def transcribe(self, pcm: np.ndarray) -> str | None:
         if self._free is None:

@@ -214,7 +214,7 @@ def handicapped(matches: Sequence[Match], cfg: EvidenceConfig) -> list[Match]:
 def sure_matters(w: Witnesses, matches: Sequence[Match], *, length: float,
                  active: frozenset[str], expected: frozenset[str], cfg: EvidenceConfig) -> bool:
     """Whether the grammar pass's margin could change the verdict: it costs a small decode
-    per rival (PocketSphinx: p95 live 235 -> 335 ms in clean speech when always asked,
+    per rival (PocketSphinx: p95 live 235 -> 327-344 ms in clean speech when always asked,
     benchmarks/RESULTS-listen.md). A margin either reaches `sure_margin` or counts for
     nothing, so if a sure one changes nothing, none does."""
     if w.grammar is None:

@@ -110,13 +110,15 @@ def levelled(speech: np.ndarray) -> np.ndarray:
     kal16 8 dB under espeak-ng, hibari 5 dB), and `mix` sets a condition's noise from the
     whole stream's speech: unlevelled, babble at "10 dB" was 2 dB for flite's lines."""
     x = speech.astype(np.float64)
-    return x * 10 ** ((LEVEL_DB - speech_level(x)) / 20)
+    power = speech_power(x)
+    return x if power is None else x * 10 ** ((LEVEL_DB - 10 * np.log10(power)) / 20)
 
 
-def speech_level(x: np.ndarray) -> float:
-    """dB of the mean square over the voiced samples (int16 units), as `mix` measures it."""
+def speech_power(x: np.ndarray) -> float | None:
+    """The mean square over the voiced samples (int16 units; None: nothing voiced): the
+    speech level `levelled` sets and `mix` sets a condition's noise against."""
     voiced = x[np.abs(x) > 100]
-    return float(10 * np.log10(np.mean(voiced**2))) if len(voiced) else LEVEL_DB
+    return float(np.mean(voiced**2)) if len(voiced) else None
 
 
 def build(grammar: Grammar, lang: str, split: str, seed: int, reps: int = 1,
@@ -162,8 +164,7 @@ def mix(speech: np.ndarray, condition: str, seed: int) -> np.ndarray:
     """Add the condition's noise at its SNR (speech power over the voiced samples)."""
     rng = np.random.default_rng(seed + 7)
     n = len(speech)
-    voiced = speech[np.abs(speech) > 100]
-    p_speech = np.mean(voiced**2) if len(voiced) else 1.0
+    p_speech = speech_power(speech) or 1.0
     snr = CONDITIONS[condition]
     make = {"clean": lambda: rng.standard_normal(n), "pink": lambda: room_noise.pink(n, rng),
             "music": lambda: room_noise.music(n, rng), "babble": lambda: babble(n, rng)}

@@ -130,11 +130,11 @@ def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu
         s.commands += 1
         tally = s.voices.setdefault(item.voice, [0, 0])
         tally[1] += 1
-        tally[0] += bool(d and d.command == item.command)
         s.whole += any(abs(x.start - item.start) < WHOLE and abs(x.end - item.end) < WHOLE
                        for x in decisions)
         if d and d.command == item.command:
             s.correct += 1
+            tally[0] += 1
             s.latencies.append(d.t - item.end)
             s.live.append(out.get(id(d), d.t) - item.end)
         elif d:

@@ -206,9 +206,13 @@ def handicapped(matches: Sequence[Match], cfg: EvidenceConfig) -> list[Match]:
     """The matches with the not-a-command templates' handicap added, best first again."""
     if not cfg.not_command:
         return list(matches)
-    moved = [replace(m, distance=m.distance + cfg.not_command)
-             if m.command == NOT_A_COMMAND else m for m in matches]
-    return sorted(moved, key=lambda m: m.distance)
+    return moved(matches, NOT_A_COMMAND, cfg.not_command)
+
+
+def moved(matches: Sequence[Match], command: str, by: float) -> list[Match]:
+    """The matches with `command`'s distance moved by `by`, best first again."""
+    out = [replace(m, distance=m.distance + by) if m.command == command else m for m in matches]
+    return sorted(out, key=lambda m: m.distance)
 
 
 def sure_matters(w: Witnesses, matches: Sequence[Match], *, length: float,
@@ -246,9 +250,7 @@ def surer(matches: list[Match], w: Witnesses, expected: frozenset[str],
     if best.command == NOT_A_COMMAND or (best.command != w.grammar and best.distance
                                          <= threshold(best.command, expected, cfg)):
         return matches
-    moved = [replace(m, distance=m.distance - cfg.sure) if m.command == w.grammar else m
-             for m in matches]
-    return sorted(moved, key=lambda m: m.distance)
+    return moved(matches, w.grammar, -cfg.sure)
 
 
 def _runner_up(rest: Sequence[Match], w: Witnesses, expected: frozenset[str],

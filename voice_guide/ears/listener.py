@@ -310,8 +310,7 @@ class Listener:
         witnesses = Witnesses(grammar, rules_accept=old.command is not None,
                               outside=outside, soon=soon, reason=old.reason,
                               loud=loud, busy=busy)
-        if not busy:
-            witnesses = self._surer(seg, witnesses, matches, length)
+        witnesses = self._surer(seg, witnesses, matches, length)
         verdict = weigh(witnesses, matches, length=length, active=self._active,
                         expected=self._expected, cfg=self.cfg.evidence)
         return replace(self._weighed(old, verdict, matches), above_room=standout)
@@ -319,11 +318,12 @@ class Listener:
     def _surer(self, seg: Segment, w: Witnesses, matches: tuple[Match, ...],
                length: float) -> Witnesses:
         """The witnesses with how sure the grammar pass is (a small decode per rival), where
-        that can change the verdict. Not among other talkers (the caller), where nothing is
+        that can change the verdict. Not among other talkers (`w.busy`), where nothing is
         heard ahead of the close and the decodes would be the session's wait."""
         cfg = self.cfg.evidence
-        if w.grammar is None or not sure_matters(w, matches, length=length, active=self._active,
-                                                 expected=self._expected, cfg=cfg):
+        if w.busy or w.grammar is None or not sure_matters(
+                w, matches, length=length, active=self._active, expected=self._expected,
+                cfg=cfg):
             return w
         asked = rivals(w.grammar, matches, cfg)
         return replace(w, margin=self._ahead.margin(seg.pcm, w.grammar, asked))

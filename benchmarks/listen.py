@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -26,6 +27,7 @@ from voice_guide.ears.denoise import DenoiseConfig
 from voice_guide.ears.listener import Decision, Listener, ListenerConfig
 from voice_guide.ears.segmenter import SegmenterConfig
 from voice_guide.ears.templates import Templates
+from voice_guide.session.pardon import Pardons
 
 CHUNK = int(corpus.RATE * BLOCK)  # the session's microphone blocks (20 ms)
 WHOLE = 0.35  # s: a segment within this of both ends of a command cut it whole
@@ -41,6 +43,8 @@ class Score:
     spurious: int = 0        # accepted where nobody said anything (noise, babble)
     whole: int = 0           # commands the segmenter cut whole (both ends within 0.35 s)
     asked: int = 0           # weak numb: the guide froze and asked "did you say numbness?"
+    again: int = 0           # "pardon?" after a command that was missed (session/pardon.py)
+    again_else: int = 0      # ... after chatter, nothing, or a command already heard
     confusions: dict[tuple[str, str], int] = field(default_factory=dict)  # (said, heard)
     latencies: list[float] = field(default_factory=list)
     live: list[float] = field(default_factory=list)  # latency as a live session has it (run())
@@ -63,16 +67,17 @@ class Score:
                           for (a, b), n in sorted(self.confusions.items()))
         return (f"| {engine} | {name} | {self.commands} | {acc:.1f} % | {self.substituted} | "
                 f"{self.false_accepts}/{self.chatter} ({fa:.1f} %) | {self.spurious} | "
-                f"{self.asked} | {100 * self.whole / max(1, self.commands):.0f} % | "
+                f"{self.asked} | {self.again} / {self.again_else} | "
+                f"{100 * self.whole / max(1, self.commands):.0f} % | "
                 f"{np.median(lat):.0f} | {np.percentile(lat, 95):.0f} | "
                 f"{np.percentile(live, 95):.0f} | "
                 f"{self.cpu / max(self.audio, 1e-9):.3f} | {pairs or '–'} |")
 
 
 HEADER = ("| engine | condition | commands | accuracy | substitutions | chatter false accepts | "
-          "spurious | asked back | cut whole | latency median (ms) | latency p95 (ms) | "
-          "p95 live (ms) | RTF | confusions (said→heard) |\n"
-          "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "spurious | asked back | asked again (missed / else) | cut whole | latency median (ms) | "
+          "latency p95 (ms) | p95 live (ms) | RTF | confusions (said→heard) |\n"
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def run(listener: Listener, pcm: np.ndarray,
@@ -94,9 +99,10 @@ def run(listener: Listener, pcm: np.ndarray,
 
 
 def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu: float,
-          heard: list[float] | None = None) -> Score:
+          heard: list[float] | None = None, active: Collection[str] = ()) -> Score:
     """Match each accepted decision to the item it overlaps; first accept per item counts.
-    `heard`: run()'s live time per decision (without it, the decision's own time)."""
+    `heard`: run()'s live time per decision (without it, the decision's own time).
+    `active`: the commands a session would ask again about ("pardon?", `asked_again`)."""
     s = Score(audio=audio, cpu=cpu)
     out = {id(d): t for d, t in zip(decisions, heard or [], strict=False)}
     taken: dict[int, Decision] = {}
@@ -146,7 +152,27 @@ def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu
         else:
             s.errors.append(f"missed '{item.text}' ({item.voice},{item.rate})"
                             f" [{why.get(k, 'no utterance')}]")
+    for d, k in asked_again(items, decisions, active):
+        if k is not None and items[k].kind == "command" and k not in taken:
+            s.again += 1
+        else:
+            s.again_else += 1
+            what = "nothing" if k is None else f"{items[k].kind} '{items[k].text}'"
+            s.errors.append(f"asked again at {d.start:.1f} after {what} (heard '{d.text}')")
     return s
+
+
+def asked_again(items: list[corpus.Item], decisions: list[Decision],
+                active: Collection[str]) -> list[tuple[Decision, int | None]]:
+    """The refused decisions a session asks again about ("pardon?", session/pardon.py), with
+    the item each overlaps (no guide's voice here to keep clear of)."""
+    pardons, out = Pardons(), []
+    for d in decisions:
+        if d.command is not None:
+            pardons.heard(d)
+        elif pardons.asks(d, active):
+            out.append((d, item_at(items, d)))
+    return out
 
 
 def why_heard(d: Decision) -> str:
@@ -309,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
         for stream in corpus.streams(rec.grammar, lang, args.split, conds, seed, reps):
             heard: list[float] = []
             decisions, cpu = run(listener_for(rec, lang, args, templates), stream.pcm, heard)
-            s = score(stream.items, decisions, len(stream.pcm) / corpus.RATE, cpu, heard)
+            s = score(stream.items, decisions, len(stream.pcm) / corpus.RATE, cpu, heard,
+                      active=frozenset(rec.grammar.phrases))
             print(s.row(f"{stream.name} ({lang})", engine), flush=True)
             if args.errors:
                 print("\n".join(f"    {e}" for e in [s.by_voice(), *s.errors]), file=sys.stderr)

@@ -34,7 +34,7 @@ MAIN_PATHS = {
 
 def assert_heard_exactly_what_was_said(result, lang: str = "en") -> None:
     """Honest examples: every report heard the first time, as the command said, and nothing
-    else heard: no repeat, no correction, no safety stop that nobody asked for."""
+    else heard: no repeat, no correction, no safety stop that nobody asked for, no "pardon?"."""
     grammar = grammars.load(lang)
     spoken_as = {spoken(p, lang): cmd for cmd, ps in grammar.phrases.items() for p in ps}
     said = [grammar.lookup(t.get("text")) or spoken_as.get(t.get("text"))
@@ -45,6 +45,7 @@ def assert_heard_exactly_what_was_said(result, lang: str = "en") -> None:
     if "numb" not in said:
         assert not result.cues("nerve_stop") and not result.cues("nerve_check")
     assert not result.cues("back_check"), "a weakly heard 'back' asked back"
+    assert not result.cues("say_again"), "a near miss asked again"
 
 
 def test_every_shipped_protocol_has_an_example():

@@ -8,7 +8,7 @@ such a line back (tests/test_events.py replays logs written before this module w
 
 - `cue` (Cue): `text`, `priority` (`safety` | `timer` | `normal`), `interrupt` (cut off what
   is being spoken and drop the queue first), optional `step`, `sound` (a file that stands for
-  the cue), `kind` (what the cue is for: `hold_limit`, `hint`, ...).
+  the cue), `kind` (what the cue is for: `hold_limit`, `hint`, `say_again`, ...).
 - `heard` (Heard): `command`, optional `confirm` (asked back before acting).
 - `state` (StateChanged): `state`.
 - `hold_start` (HoldStart): `step`, `point`, `sensation`.

@@ -120,6 +120,15 @@ class Dialogue:
                 self._dispatch(command)
         return out + self._flush()
 
+    def unclear(self, t: float) -> list[Event]:
+        """The ears heard something close to a command, but not clearly enough to act on: the
+        guide asks again instead of staying silent (Session decides when: session/pardon.py)."""
+        out = self.tick(t)
+        self._t = max(self._t, t)
+        if not self.ended:
+            self.cue(self.say("say_again"), kind="say_again")
+        return out + self._flush()
+
     def interrupted(self, t: float) -> list[Event]:
         """The session was cut off at audio time t (resuming its log): timers due by t fire,
         and a hold still running is closed there, its point marked to revisit."""

@@ -20,7 +20,7 @@ PHRASE_KEYS: tuple[str, ...] = (
     "not_paused", "help", "hint", "confirm_finish", "finish_cancel", "hold_time",
     "session_time", "duration_call", "duration_limit", "rep_lift", "rep_rest", "reps_done",
     "first_step", "ended", "nerve_stop", "nerve_check", "nerve_cancel",
-    "back_check", "back_cancel",
+    "back_check", "back_cancel", "say_again",
 )
 
 

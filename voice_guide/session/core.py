@@ -22,6 +22,7 @@ from voice_guide.ears.listener import Decision
 from voice_guide.ears.room import loud_span
 from voice_guide.events import Event
 from voice_guide.session.echo import cancel, explained_share
+from voice_guide.session.pardon import Pardons
 from voice_guide.vocabulary import BARGE_IN, CARRIERS
 
 Sink = Callable[[Event], None]
@@ -92,6 +93,7 @@ class Session:
         # (decision, why) for --verbose output: the last 200, without their audio
         self.rejected: deque[tuple[Decision, str]] = deque(maxlen=200)
         self.rejected_total = 0
+        self.pardons = Pardons()  # when a near miss is asked again (pardon.py)
         if listener is not None:
             listener.echo_filter = self._echo_of
 
@@ -133,13 +135,19 @@ class Session:
         self.speech = [s for s in self.speech if s.end + self.echo_tail >= start - 60]
 
     def _decide(self, decision: Decision) -> None:
-        if decision.command is None or self.ended:
+        if self.ended:
+            return
+        if decision.command is None:
+            if (not self._overlapping(decision.start, decision.end)
+                    and self.pardons.asks(decision, self.dialogue.active_commands())):
+                self._send(self.dialogue.unclear(decision.t))
             return
         why = self._self_heard(decision)
         if why:
             self.rejected.append((without_audio(decision), why))
             self.rejected_total += 1
             return
+        self.pardons.heard(decision)
         self._send(self.dialogue.hear(decision.command, decision.t,
                                       confirm=bool(getattr(decision, "confirm", False))))
 

@@ -27,7 +27,7 @@ from voice_guide.ears.denoise import DenoiseConfig
 from voice_guide.ears.listener import Decision, Listener, ListenerConfig
 from voice_guide.ears.segmenter import SegmenterConfig
 from voice_guide.ears.templates import Templates
-from voice_guide.session.pardon import Pardons
+from voice_guide.session.pardon import AGAIN, Pardons
 
 CHUNK = int(corpus.RATE * BLOCK)  # the session's microphone blocks (20 ms)
 WHOLE = 0.35  # s: a segment within this of both ends of a command cut it whole
@@ -170,7 +170,7 @@ def asked_again(items: list[corpus.Item], decisions: list[Decision],
     for d in decisions:
         if d.command is not None:
             pardons.heard(d)
-        elif pardons.asks(d, active):
+        elif pardons.reply(d, active) == AGAIN:
             out.append((d, item_at(items, d)))
     return out
 

@@ -34,7 +34,8 @@ MAIN_PATHS = {
 
 def assert_heard_exactly_what_was_said(result, lang: str = "en") -> None:
     """Honest examples: every report heard the first time, as the command said, and nothing
-    else heard: no repeat, no correction, no safety stop that nobody asked for, no "pardon?"."""
+    else heard: no repeat, no correction, no safety stop that nobody asked for, no "pardon?"
+    and no hint for a command out of place."""
     grammar = grammars.load(lang)
     spoken_as = {spoken(p, lang): cmd for cmd, ps in grammar.phrases.items() for p in ps}
     said = [grammar.lookup(t.get("text")) or spoken_as.get(t.get("text"))
@@ -46,6 +47,7 @@ def assert_heard_exactly_what_was_said(result, lang: str = "en") -> None:
         assert not result.cues("nerve_stop") and not result.cues("nerve_check")
     assert not result.cues("back_check"), "a weakly heard 'back' asked back"
     assert not result.cues("say_again"), "a near miss asked again"
+    assert not result.cues("hint"), "a command heard that does not fit the moment"
 
 
 def test_every_shipped_protocol_has_an_example():

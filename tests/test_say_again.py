@@ -1,4 +1,5 @@
-"""A near miss is asked again ("Pardon? I did not catch that."), not dropped in silence.
+"""A near miss is asked again ("Pardon? I did not catch that."), and a clear command that does
+not fit the moment gets a hint: neither is dropped in silence.
 
 The listener here is a stand-in that returns given decisions: what is under test is how the
 session answers a refused utterance (session/pardon.py and Session). How often a real listener
@@ -15,7 +16,7 @@ from voice_guide.ears.listener import Decision
 from voice_guide.ears.templates import Match
 from voice_guide.protocol import registry
 from voice_guide.session.core import Session
-from voice_guide.session.pardon import SAY_AGAIN, SAY_AGAIN_QUIET, near_miss
+from voice_guide.session.pardon import MISPLACED, SAY_AGAIN, SAY_AGAIN_QUIET, near_miss
 
 
 class Heard:
@@ -100,3 +101,22 @@ def test_near_miss_needs_a_refusal():
                         matches=(Match("next", 0.1, "next", "espeak:en-us"),))
     assert not near_miss(accepted, {"next"})
     assert near_miss(refused(5.0, "next", SAY_AGAIN), {"next"})
+
+
+def hints(events) -> list[str]:
+    return [e.text for e in events if e.event == "cue" and e.kind == "hint"]
+
+
+def test_a_clear_command_that_does_not_fit_gets_the_hint_a_typed_one_gets():
+    session, events = session_with([refused(10.0, "fading", 0.9)],
+                                   [refused(20.0, "fading", MISPLACED / 2)],  # not clear
+                                   [refused(30.0, "-", 0.9)])  # a question to the client
+    assert hints(events) == ["fading does not fit here. Say help to hear the options."]
+    assert session.dialogue.state == "position" and asked(events) == []
+
+
+def test_while_paused_a_clear_command_that_does_not_fit_hears_what_the_pause_needs():
+    pause = Decision("pause", 10.0, 9.4, 9.8, "pause", confidence=0.9)
+    session, events = session_with([pause], [refused(13.0, "next", 0.9)])
+    assert session.dialogue.paused_by == "pause"
+    assert hints(events) == ["Paused. Say resume when you are ready."]

@@ -129,6 +129,18 @@ class Dialogue:
             self.cue(self.say("say_again"), kind="say_again")
         return out + self._flush()
 
+    def misplaced(self, command: str, t: float) -> list[Event]:
+        """The ears heard a command clearly that does not fit the moment (and refused it):
+        the hint a typed one gets, without acting on it. While paused, what the pause needs."""
+        out = self.tick(t)
+        self._t = max(self._t, t)
+        if not self.ended:
+            if self.paused_by:
+                self._paused_hint()
+            else:
+                self.hint(command)
+        return out + self._flush()
+
     def interrupted(self, t: float) -> list[Event]:
         """The session was cut off at audio time t (resuming its log): timers due by t fire,
         and a hold still running is closed there, its point marked to revisit."""
@@ -195,8 +207,7 @@ class Dialogue:
             self._pause(cmd)
         elif (self.paused_by and self.state != CONFIRM
               and cmd not in ("resume", "finish", "help", "time", "repeat")):
-            key = {NERVE_CHECK: "nerve_check", "stop": "stopped"}.get(self.paused_by, "paused")
-            self.cue(self.say(key), kind="hint")
+            self._paused_hint()
         elif cmd in CONTROLS or self.state == CONFIRM:
             self._control(cmd)
         elif self.state in CHECK_STATES:
@@ -275,6 +286,11 @@ class Dialogue:
 
     def hint(self, cmd: str) -> None:
         self.cue(self.say("hint", command=cmd), kind="hint")
+
+    def _paused_hint(self) -> None:
+        """What the pause needs: "say resume", or yes or no to "did you say numbness?"."""
+        key = {NERVE_CHECK: "nerve_check", "stop": "stopped"}.get(self.paused_by or "", "paused")
+        self.cue(self.say(key), kind="hint")
 
     # -- steps --------------------------------------------------------------------------
     def _enter(self, sid: str, moved: bool = False) -> None:

@@ -22,7 +22,7 @@ from voice_guide.ears.listener import Decision
 from voice_guide.ears.room import loud_span
 from voice_guide.events import Event
 from voice_guide.session.echo import cancel, explained_share
-from voice_guide.session.pardon import Pardons
+from voice_guide.session.pardon import AGAIN, Pardons
 from voice_guide.vocabulary import BARGE_IN, CARRIERS
 
 Sink = Callable[[Event], None]
@@ -138,9 +138,7 @@ class Session:
         if self.ended:
             return
         if decision.command is None:
-            if (not self._overlapping(decision.start, decision.end)
-                    and self.pardons.asks(decision, self.dialogue.active_commands())):
-                self._send(self.dialogue.unclear(decision.t))
+            self._reply(decision)
             return
         why = self._self_heard(decision)
         if why:
@@ -150,6 +148,17 @@ class Session:
         self.pardons.heard(decision)
         self._send(self.dialogue.hear(decision.command, decision.t,
                                       confirm=bool(getattr(decision, "confirm", False))))
+
+    def _reply(self, refused: Decision) -> None:
+        """A near miss is asked again, a clear command that does not fit gets a hint
+        (pardon.py); not over the guide's own voice, which may be its echo."""
+        if self._overlapping(refused.start, refused.end):
+            return
+        answer = self.pardons.reply(refused, self.dialogue.active_commands())
+        if answer == AGAIN:
+            self._send(self.dialogue.unclear(refused.t))
+        elif answer is not None:
+            self._send(self.dialogue.misplaced(answer, refused.t))
 
     def _echo_of(self, seg):
         """Before decoding: the guide's own played audio in a segment (echo.py).

@@ -1,10 +1,14 @@
-"""When the guide asks again ("Pardon? I did not catch that.") instead of staying silent.
+"""What the guide says to a refused utterance instead of staying silent.
 
-A voice-only user has no other sign that a command was missed. A refused utterance that came
-close to a command that makes sense now is a near miss; the session asks again about it,
-though not just after a heard command (that is its tail) nor just after another ask (one
+A voice-only user has no other sign that a command was missed. Two replies:
+- a near miss (close to a command that makes sense now) is asked again: "Pardon? I did not
+  catch that.";
+- a command heard clearly that does not fit the moment ("next" while paused, "fading" with no
+  hold under way) gets the hint a typed one gets (Dialogue.misplaced).
+Neither just after a heard command (that is its tail) nor just after another reply (one
 question, not a stream of them). Session adds: not over the guide's own voice. The listening
-benchmark counts the asks with the same rules (benchmarks/listen.py, "asked again").
+benchmark counts the asks with the same rules (benchmarks/listen.py, "asked again"); every
+command is active there, so it has no misplaced ones.
 """
 
 from __future__ import annotations
@@ -12,11 +16,17 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from voice_guide.ears.listener import Decision
+from voice_guide.ears.templates import NOT_A_COMMAND
 
 #: A refused utterance whose verdict had this confidence or more is a near miss.
 SAY_AGAIN = 0.2
-#: Seconds after a heard command or an ask in which no near miss is asked about.
+#: A refused command this sure (its verdict's confidence: under its threshold) that is not
+#: active gets a hint.
+MISPLACED = 0.5
+#: Seconds after a heard command or a reply in which no refusal is replied to.
 SAY_AGAIN_QUIET = 2.0
+#: Pardons.reply: ask again (otherwise the reply is the misplaced command's name).
+AGAIN = "again"
 
 
 def near_miss(d: Decision, active: Collection[str]) -> bool:
@@ -29,8 +39,17 @@ def near_miss(d: Decision, active: Collection[str]) -> bool:
             and bool(d.matches) and d.matches[0].command in active)
 
 
+def misplaced(d: Decision, active: Collection[str]) -> str | None:
+    """The command a refused utterance clearly was, when it does not fit the moment (None
+    otherwise): the templates' best is a command that is not active, within its threshold."""
+    if d.command is not None or d.confidence is None or d.confidence < MISPLACED or not d.matches:
+        return None
+    best = d.matches[0].command
+    return best if best not in active and best != NOT_A_COMMAND else None
+
+
 class Pardons:
-    """The quiet times between asks, over a session's decisions in order."""
+    """The quiet times between replies, over a session's decisions in order."""
 
     def __init__(self) -> None:
         self.quiet_until = -SAY_AGAIN_QUIET
@@ -39,9 +58,12 @@ class Pardons:
         """A command was acted on: its tail is not asked about."""
         self.quiet_until = decision.end + SAY_AGAIN_QUIET
 
-    def asks(self, decision: Decision, active: Collection[str]) -> bool:
-        """Whether to ask again about this refused utterance (and, if so, it counts as asked)."""
-        if decision.start < self.quiet_until or not near_miss(decision, active):
-            return False
-        self.quiet_until = decision.end + SAY_AGAIN_QUIET
-        return True
+    def reply(self, decision: Decision, active: Collection[str]) -> str | None:
+        """What to say to this refused utterance: AGAIN, a misplaced command's name for its
+        hint, or None (and a reply counts: the next one waits its quiet time)."""
+        if decision.start < self.quiet_until:
+            return None
+        answer = AGAIN if near_miss(decision, active) else misplaced(decision, active)
+        if answer is not None:
+            self.quiet_until = decision.end + SAY_AGAIN_QUIET
+        return answer

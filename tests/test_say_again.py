@@ -43,12 +43,17 @@ def refused(t: float, best: str, confidence: float) -> Decision:
                     confidence=confidence, matches=(Match(best, 0.2, best, "espeak:en-us"),))
 
 
-def session_with(*batches: list[Decision]) -> tuple[Session, list]:
+def session_with(*batches: list[Decision],
+                 guide: tuple[float, float] | None = None) -> tuple[Session, list]:
+    """A psoas session fed these decisions, one batch per block; `guide`: the guide's own
+    voice reaches the microphone over that span of audio time."""
     events: list = []
     ears = Heard()
     session = Session(Dialogue(registry.resolve("psoas")), [events.append], listener=ears)
     session.start(0.0)
     events.clear()
+    if guide is not None:
+        session.speaking(*guide, "Find the navel and move two finger widths out.")
     ears.queue = list(batches)
     for _ in batches:
         session.feed_audio(np.zeros(1600, dtype=np.int16))
@@ -86,13 +91,7 @@ def test_one_ask_again_at_a_time_and_none_for_the_tail_of_a_heard_command():
 
 
 def test_no_ask_again_over_the_guides_own_voice():
-    events: list = []
-    ears = Heard()
-    session = Session(Dialogue(registry.resolve("psoas")), [events.append], listener=ears)
-    session.start(0.0)
-    session.speaking(9.0, 12.0, "Find the navel and move two finger widths out.")
-    ears.queue = [[refused(10.0, "next", 0.6)]]
-    session.feed_audio(np.zeros(1600, dtype=np.int16))
+    _, events = session_with([refused(10.0, "next", 0.6)], guide=(9.0, 12.0))
     assert asked(events) == []
 
 

@@ -7,6 +7,7 @@ happened up to t, each stamped with the exact audio time it was due.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from voice_guide import events as ev
@@ -123,22 +124,21 @@ class Dialogue:
     def unclear(self, t: float) -> list[Event]:
         """The ears heard something close to a command, but not clearly enough to act on: the
         guide asks again instead of staying silent (Session decides when: session/pardon.py)."""
-        out = self.tick(t)
-        self._t = max(self._t, t)
-        if not self.ended:
-            self.cue(self.say("say_again"), kind="say_again")
-        return out + self._flush()
+        return self._reply(t, lambda: self.cue(self.say("say_again"), kind="say_again"))
 
     def misplaced(self, command: str, t: float) -> list[Event]:
         """The ears heard a command clearly that does not fit the moment (and refused it):
         the hint a typed one gets, without acting on it. While paused, what the pause needs."""
+        return self._reply(t, lambda: self._paused_hint() if self.paused_by
+                           else self.hint(command))
+
+    def _reply(self, t: float, say: Callable[[], None]) -> list[Event]:
+        """Timers due by audio time t fire first; then the guide says `say`, unless the
+        session has ended. Nothing else changes."""
         out = self.tick(t)
         self._t = max(self._t, t)
         if not self.ended:
-            if self.paused_by:
-                self._paused_hint()
-            else:
-                self.hint(command)
+            say()
         return out + self._flush()
 
     def interrupted(self, t: float) -> list[Event]:

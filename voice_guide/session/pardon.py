@@ -35,17 +35,23 @@ def near_miss(d: Decision, active: Collection[str]) -> bool:
     way would loop) and the weighed confidence reached SAY_AGAIN. On the tune split, with
     the quiet times of `Pardons`: after 52 of the 212 missed commands, and after 4 of 416
     chatter sentences (benchmarks/RESULTS-listen.md)."""
-    return (d.command is None and d.confidence is not None and d.confidence >= SAY_AGAIN
-            and bool(d.matches) and d.matches[0].command in active)
+    best = refused_best(d, SAY_AGAIN)
+    return best is not None and best in active
 
 
 def misplaced(d: Decision, active: Collection[str]) -> str | None:
     """The command a refused utterance clearly was, when it does not fit the moment (None
     otherwise): the templates' best is a command that is not active, within its threshold."""
-    if d.command is not None or d.confidence is None or d.confidence < MISPLACED or not d.matches:
+    best = refused_best(d, MISPLACED)
+    return best if best is not None and best not in active and best != NOT_A_COMMAND else None
+
+
+def refused_best(d: Decision, floor: float) -> str | None:
+    """The templates' best of a refused decision whose verdict's confidence reached `floor`
+    (None: accepted, not weighed, or less sure)."""
+    if d.command is not None or d.confidence is None or d.confidence < floor or not d.matches:
         return None
-    best = d.matches[0].command
-    return best if best not in active and best != NOT_A_COMMAND else None
+    return d.matches[0].command
 
 
 class Pardons:

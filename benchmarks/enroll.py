@@ -73,7 +73,8 @@ def takes_for(voice: str, grammar: Grammar, weight: float) -> tuple[Templates, i
 def stream(voice: str, grammar: Grammar, cond: str, seed: int) -> tuple[np.ndarray, list]:
     """The voice alone: each command's own word and the chatter, shuffled (corpus layout)."""
     rng = np.random.default_rng(seed)
-    lines = [(spoken(p[0], grammar.lang), c) for c, p in grammar.phrases.items()]
+    lines: list[tuple[str, str | None]] = [(spoken(p[0], grammar.lang), c)
+                                           for c, p in grammar.phrases.items()]
     lines += [(t, None) for t in corpus.CHATTER[grammar.lang]]
     lines = [lines[i] for i in rng.permutation(len(lines))]
     parts, items, t = [], [], 0.0

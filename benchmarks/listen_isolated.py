@@ -49,9 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     rec = PocketSphinxRecognizer()
     templates = templates_for("en", args.split, True)
     rng = np.random.default_rng(9 if args.split == "report" else 5)
-    lines = [(spoken(ph, "en"), c) for c, phs in rec.grammar.phrases.items() for ph in phs]
+    lines: list[tuple[str, str | None]] = [(spoken(ph, "en"), c)
+                                           for c, phs in rec.grammar.phrases.items()
+                                           for ph in phs]
     lines += [(s, None) for s in corpus.CHATTER["en"]]
-    n = defaultdict(lambda: [0, 0, 0, 0, 0])  # commands, grammar right, listener right, chatter, FA
+    # per voice: commands, grammar right, listener right, chatter, FA
+    n: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     cpu = time.process_time()
     for voice in corpus.VOICES["en"][args.split]:
         for tempo in corpus.TEMPOS.values():

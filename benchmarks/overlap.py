@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from voice_guide.runners.simulate.guide_voice import Clip
 from voice_guide.runners.simulate.script import load_script
 from voice_guide.runners.simulate.simulator import Simulator
 from voice_guide.voice.speaker import waits
@@ -30,12 +31,13 @@ def _shared(a: tuple[float, float], b: tuple[float, float]) -> float:
 def run(path: Path, polite: bool) -> dict:
     events: list = []
     sim = Simulator(load_script(path), [events.append], polite=polite)
-    clips: dict[int, object] = {}
+    clips: dict[int, Clip] = {}
     report = sim.voice.on_clip
 
-    def keep(clip) -> None:
+    def keep(clip: Clip) -> None:
         clips[id(clip)] = clip
-        report(clip)
+        if report is not None:
+            report(clip)
 
     sim.voice.on_clip = keep
     wall = time.perf_counter()

@@ -15,14 +15,16 @@ import argparse
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from voice_guide.runners.simulate.script import Noise, load_script
 from voice_guide.runners.simulate.simulator import Simulator
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-CONDITIONS = {"echo 0 dB": dict(echo_db=0.0), "pink 20 dB": dict(noise=Noise("pink", 20.0)),
-              "music 15 dB": dict(noise=Noise("music", 15.0)),
-              "babble 10 dB": dict(noise=Noise("babble", 10.0))}
+CONDITIONS: dict[str, dict[str, Any]] = {
+    "echo 0 dB": dict(echo_db=0.0), "pink 20 dB": dict(noise=Noise("pink", 20.0)),
+    "music 15 dB": dict(noise=Noise("music", 15.0)),
+    "babble 10 dB": dict(noise=Noise("babble", 10.0))}
 
 
 def run(name: str, overrides: dict) -> tuple[int, int, int, int, bool, float]:

@@ -34,7 +34,10 @@ import time
 import tracemalloc
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from voice_guide.runners.simulate.simulator import Simulator
 
 CYCLE = ("tender", "refers", 14.0, "time")  # a word is said; a number is seconds of silence
 HOLD_LIMIT = 12.0
@@ -101,13 +104,13 @@ def make_script(minutes: float, echo_db: float | None):
 class Probe:
     """A session sink: what was said and heard, hold timing, and memory at checkpoints."""
 
-    sim: object = None
+    sim: Simulator | None = None
     said: list[tuple[float, str]] = field(default_factory=list)
     heard: list[tuple[float, str]] = field(default_factory=list)
     holds: list[tuple[float, float]] = field(default_factory=list)  # (end t, error s)
     lag: list[tuple[float, float]] = field(default_factory=list)    # (due t, delivered late s)
     memory: list[Sample] = field(default_factory=list)  # about one a minute of audio
-    trimmed: tuple[float, float] | None = None  # (t, RSS after malloc_trim) after warm-up
+    trimmed: tuple[float, float | None] | None = None  # (t, RSS after malloc_trim) after warm-up
     cycle_point: bool = False  # a hold has just ended at its limit: sample memory now
     _hold_start: float | None = None
 
@@ -122,7 +125,7 @@ class Probe:
         elif kind == "hold_end" and event.get("reason") == "limit" and self._hold_start is not None:
             self.holds.append((t, t - self._hold_start - HOLD_LIMIT))
             self.cycle_point = True
-        if kind == "cue" and event.get("kind") in LIMIT_KINDS:
+        if kind == "cue" and event.get("kind") in LIMIT_KINDS and self.sim is not None:
             self.lag.append((t, self.sim.now - t))
 
     def sample(self, t: float) -> None:
@@ -209,27 +212,26 @@ def run(minutes: float, echo_db: float | None, trace: bool, *, warmup: float | N
     window = min(15.0, minutes / 4) * 60
     warm = (default_warmup(minutes) if warmup is None else warmup) * 60
     every = min(60.0, end / 20)
-    feed, next_sample = sim._feed, [every]
+    next_sample = [every]
     snapshots: list = []  # tracemalloc: at the first sample after warm-up, at the last
 
-    def feed_and_sample(chunk):
+    def sample_after_feed(now: float) -> None:
         """Memory about every minute of audio, always at the same point of the cycle (the
         first chunk after a hold has ended at its limit), so transient buffers (the cue
         being placed, the utterance being decoded) are alike from sample to sample."""
-        feed(chunk)
-        due = sim.now >= next_sample[0] and (probe.cycle_point or sim.now >= next_sample[0] + 60)
+        due = now >= next_sample[0] and (probe.cycle_point or now >= next_sample[0] + 60)
         probe.cycle_point = False
         if due:
-            probe.sample(sim.now)
+            probe.sample(now)
             next_sample[0] = probe.memory[-1].t + every
-            if sim.now >= warm and growth_frames:
+            if now >= warm and growth_frames:
                 snapshots[1:] = [tracemalloc.take_snapshot()]
-            if sim.now >= warm and probe.trimmed is None:
-                probe.trimmed = (sim.now, trimmed_rss_mb())
-        if sim.now >= end:
+            if now >= warm and probe.trimmed is None:
+                probe.trimmed = (now, trimmed_rss_mb())
+        if now >= end:
             raise _Done
 
-    sim._feed = feed_and_sample
+    sim.after_feed = sample_after_feed
     if trace or growth_frames:
         tracemalloc.start(max(1, growth_frames))
     began, cpu = time.perf_counter(), time.process_time()
@@ -245,6 +247,8 @@ def run(minutes: float, echo_db: float | None, trace: bool, *, warmup: float | N
     finally:
         if trace or growth_frames:
             tracemalloc.stop()
+    if rec is None:
+        raise SystemExit("soak: the session was not recorded")
     log = read_log(rec.path)
     return {"minutes": minutes, "window": window, "end": end, "warmup": warm, "probe": probe,
             "took": took, "cpu": cpu, "log_events": len(log.events), "log_ok": not log.skipped,

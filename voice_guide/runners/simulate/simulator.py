@@ -93,6 +93,8 @@ class Simulator:
         self.wav = _open_wav(wav) if wav else None
         #: (script line, expected step, where the guide was) for turns that missed
         self.missed: list[tuple[int, str, str]] = []
+        #: called with the audio time after every chunk fed (a benchmark's checkpoints)
+        self.after_feed: Callable[[float], None] | None = None
 
     # -- running -----------------------------------------------------------------------
     def run(self) -> Session:
@@ -198,6 +200,8 @@ class Simulator:
         self.voice.advance(self.now)
         if self.wav:
             self.wav.writeframes(chunk.tobytes())
+        if self.after_feed is not None:
+            self.after_feed(self.now)
 
     # -- the microphone signal ---------------------------------------------------------
     def _mic(self, n: int) -> np.ndarray:

@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="one voice, clean and babble")
     p.add_argument("--voices", default=",".join(VOICES))
-    p.add_argument("--conditions", default=",".join(corpus.CONDITIONS))
+    p.add_argument("--conditions", default=",".join(corpus.STANDARD))
     p.add_argument("--weight", type=float, default=USER_WEIGHT, help="tuning: USER_WEIGHT")
     p.add_argument("--seed", type=int, default=31)
     p.add_argument("--errors", action="store_true", help="list every error")

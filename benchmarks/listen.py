@@ -15,12 +15,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from benchmarks import corpus
+from benchmarks.contexts import Context, contexts, placed
 from voice_guide.audio.mic import BLOCK
 from voice_guide.ears import recognizer as recognizers
 from voice_guide.ears.denoise import DenoiseConfig
@@ -80,29 +81,40 @@ HEADER = ("| engine | condition | commands | accuracy | substitutions | chatter 
           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
-def run(listener: Listener, pcm: np.ndarray,
-        heard: list[float] | None = None) -> tuple[list[Decision], float]:
+def run(listener: Listener, pcm: np.ndarray, heard: list[float] | None = None,
+        context: Sequence[tuple[float, Context]] = (),
+        actives: list[frozenset[str]] | None = None) -> tuple[list[Decision], float]:
     """Feed a stream in CHUNK blocks; return decisions and CPU seconds used. `heard` gets, per
     decision, the audio time a live session has it: a block arrives when its last sample is
-    spoken, waits for the calls before it, and its decisions are out when its call returns."""
+    spoken, waits for the calls before it, and its decisions are out when its call returns.
+    `context`: (audio time, what the dialogue listens for from then on), in time order, as a
+    session sets it (`--context`); `actives` gets, per decision, the commands active then."""
     out: list[Decision] = []
     cpu = time.process_time()
     free = 0.0  # audio time when the listener is done with the blocks so far
+    todo = list(context)
     for i in range(0, len(pcm) + CHUNK, CHUNK):
+        while todo and todo[0][0] * corpus.RATE <= i:
+            listener.set_active(todo[0][1].active, todo[0][1].expected)
+            todo.pop(0)
         began = time.perf_counter()
         got = listener.feed(pcm[i:i + CHUNK]) if i < len(pcm) else listener.flush()
         free = max(free, min(i + CHUNK, len(pcm)) / corpus.RATE) + time.perf_counter() - began
         out += got
         if heard is not None:
             heard += [free] * len(got)
+        if actives is not None:
+            actives += [listener.active] * len(got)
     return out, time.process_time() - cpu
 
 
 def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu: float,
-          heard: list[float] | None = None, active: Collection[str] = ()) -> Score:
+          heard: list[float] | None = None, active: Collection[str] = (),
+          actives: Sequence[Collection[str]] | None = None) -> Score:
     """Match each accepted decision to the item it overlaps; first accept per item counts.
     `heard`: run()'s live time per decision (without it, the decision's own time).
-    `active`: the commands a session would ask again about ("pardon?", `asked_again`)."""
+    `active`: the commands a session would ask again about ("pardon?", `asked_again`);
+    `actives`: the same per decision (`--context`), instead."""
     s = Score(audio=audio, cpu=cpu)
     out = {id(d): t for d, t in zip(decisions, heard or [], strict=False)}
     taken: dict[int, Decision] = {}
@@ -125,34 +137,34 @@ def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu
         else:
             taken[k] = d
     for k, item in enumerate(items):
-        d = taken.get(k)
+        got = taken.get(k)
         if item.kind == "chatter":
             s.chatter += 1
-            if d:
+            if got:
                 s.false_accepts += 1
-                s.errors.append(f"chatter '{item.text}' ({item.voice}) -> {d.command}"
-                                f" [{why_heard(d)}]")
+                s.errors.append(f"chatter '{item.text}' ({item.voice}) -> {got.command}"
+                                f" [{why_heard(got)}]")
             continue
         s.commands += 1
         tally = s.voices.setdefault(item.voice, [0, 0])
         tally[1] += 1
         s.whole += any(abs(x.start - item.start) < WHOLE and abs(x.end - item.end) < WHOLE
                        for x in decisions)
-        if d and d.command == item.command:
+        if got and got.command == item.command:
             s.correct += 1
             tally[0] += 1
-            s.latencies.append(d.t - item.end)
-            s.live.append(out.get(id(d), d.t) - item.end)
-        elif d:
+            s.latencies.append(got.t - item.end)
+            s.live.append(out.get(id(got), got.t) - item.end)
+        elif got:
             s.substituted += 1
-            pair = (str(item.command), str(d.command))
+            pair = (str(item.command), str(got.command))
             s.confusions[pair] = s.confusions.get(pair, 0) + 1
-            s.errors.append(f"'{item.text}' ({item.voice},{item.rate}) -> {d.command}"
-                            f" [{why_heard(d)}]")
+            s.errors.append(f"'{item.text}' ({item.voice},{item.rate}) -> {got.command}"
+                            f" [{why_heard(got)}]")
         else:
             s.errors.append(f"missed '{item.text}' ({item.voice},{item.rate})"
                             f" [{why.get(k, 'no utterance')}]")
-    for d, k in asked_again(items, decisions, active):
+    for d, k in asked_again(items, decisions, actives or [active] * len(decisions)):
         if k is not None and items[k].kind == "command" and k not in taken:
             s.again += 1
         else:
@@ -163,11 +175,12 @@ def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu
 
 
 def asked_again(items: list[corpus.Item], decisions: list[Decision],
-                active: Collection[str]) -> list[tuple[Decision, int | None]]:
+                actives: Sequence[Collection[str]]) -> list[tuple[Decision, int | None]]:
     """The refused decisions a session asks again about ("pardon?", session/pardon.py), with
-    the item each overlaps (no guide's voice here to keep clear of)."""
+    the item each overlaps (no guide's voice here to keep clear of); `actives`: the commands
+    active at each decision."""
     pardons, out = Pardons(), []
-    for d in decisions:
+    for d, active in zip(decisions, actives, strict=True):
         if d.command is not None:
             pardons.heard(d)
         elif pardons.reply(d, active) == AGAIN:
@@ -232,7 +245,8 @@ def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Li
                           hold_margin_db=args.hold_margin,
                           tail_db=args.tail if args.tail >= 0 else None,
                           hold_vad_threshold=args.hold_vad,
-                          vad_reset_after=args.vad_reset if args.vad_reset > 0 else None)
+                          vad_reset_after=args.vad_reset if args.vad_reset > 0 else None,
+                          wake_db=args.wake if args.wake is not None and args.wake >= 0 else None)
     cfg = ListenerConfig.for_lang(lang)
     if args.min_words is not None:
         cfg = replace(cfg, min_words=args.min_words, extra_words=args.extra_words)
@@ -278,7 +292,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="one phrasing round, two conditions")
     p.add_argument("--split", choices=["tune", "report"], default="report")
     p.add_argument("--engine", choices=["all", "pocketsphinx", "vosk"], default="all")
-    p.add_argument("--conditions", default=",".join(corpus.CONDITIONS))
+    p.add_argument("--conditions", default=",".join(corpus.STANDARD))
     p.add_argument("--reps", type=int, default=2, help="rounds of every phrasing per stream")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--vad", choices=["both", "silero", "energy"], default="both")
@@ -316,6 +330,12 @@ def parser() -> argparse.ArgumentParser:
                    help="decode an utterance only once it has closed (ears/ahead.py)")
     p.add_argument("--ahead-busy", type=float, default=None, metavar="DB",
                    help="tuning: in a busy room, hear ahead only what stands this far out of it")
+    p.add_argument("--context", action="store_true",
+                   help="hear each line where a session would (benchmarks/contexts.py): a "
+                        "command where the dialogue expects it, not with every command active")
+    p.add_argument("--wake", type=float, default=SegmenterConfig.wake_db, metavar="DB",
+                   help="tuning: a fresh VAD state for a loud frame it calls silence, this "
+                        "far above the floor (-1: never; segmenter.py)")
     p.add_argument("--errors", action="store_true", help="list every error")
     return p
 
@@ -332,11 +352,15 @@ def main(argv: list[str] | None = None) -> int:
     for engine, lang in engines(args):
         rec = recognizers.create(engine, lang=lang, announce=False)
         templates = templates_for(lang, args.split, not args.no_templates)
+        points = contexts(lang) if args.context else []
         for stream in corpus.streams(rec.grammar, lang, args.split, conds, seed, reps):
             heard: list[float] = []
-            decisions, cpu = run(listener_for(rec, lang, args, templates), stream.pcm, heard)
+            actives: list[frozenset[str]] = []
+            context = placed(stream.items, points, seed) if points else []
+            decisions, cpu = run(listener_for(rec, lang, args, templates), stream.pcm, heard,
+                                 context, actives)
             s = score(stream.items, decisions, len(stream.pcm) / corpus.RATE, cpu, heard,
-                      active=frozenset(rec.grammar.phrases))
+                      active=frozenset(rec.grammar.phrases), actives=actives)
             print(s.row(f"{stream.name} ({lang})", engine), flush=True)
             if args.errors:
                 print("\n".join(f"    {e}" for e in [s.by_voice(), *s.errors]), file=sys.stderr)

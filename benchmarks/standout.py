@@ -28,7 +28,7 @@ def band(db: float | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--split", choices=["tune", "report"], default="tune")
-    p.add_argument("--conditions", default=",".join(corpus.CONDITIONS))
+    p.add_argument("--conditions", default=",".join(corpus.STANDARD))
     args = p.parse_args(argv)
     opts = listen.parser().parse_args([])  # the shipped listener: every tuning option unset
     rec = recognizers.create("pocketsphinx", lang="en", announce=False)

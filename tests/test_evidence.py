@@ -114,6 +114,37 @@ def test_inactive_commands_are_refused():
     assert v.command is None and "not active" in v.reason
 
 
+#: The first step of psoas: "next" moves on; yes and no are not active.
+FIRST_STEP = frozenset({"next", "stop", "pause", "help", "repeat", "time", "finish", "numb",
+                        "back"})
+#: A clear "next" in music 15 dB, as the templates ranked it (the scripts benchmark).
+NEXT_IN_MUSIC = ranked(("no", 0.139), ("yes", 0.153), ("next", 0.160), ("help", 0.21))
+
+
+def test_an_inactive_command_a_little_nearer_steps_aside_for_the_one_the_grammar_heard():
+    v = judge(NEXT_IN_MUSIC, Witnesses("next"), expected=frozenset({"next"}), active=FIRST_STEP)
+    assert v.command == "next"
+
+
+def test_an_inactive_command_stays_in_the_way_otherwise():
+    quite_far = ranked(("no", 0.139), ("yes", 0.153), ("next", 0.139 + CFG.context + 0.01),
+                       ("help", 0.25))
+    for w, matches in [(Witnesses("next"), quite_far),           # further than `context`
+                       (Witnesses("next", busy=True), NEXT_IN_MUSIC),  # among other talkers
+                       (Witnesses("next", outside=True), NEXT_IN_MUSIC),  # in a sentence
+                       (Witnesses("help"), NEXT_IN_MUSIC),       # the grammar heard another
+                       (NOTHING, NEXT_IN_MUSIC)]:
+        v = judge(matches, w, expected=frozenset({"next"}), active=FIRST_STEP)
+        assert v.command is None and "not active" in v.reason, w
+
+
+def test_a_costly_command_or_a_question_to_the_client_is_not_moved_to_the_front():
+    back = ranked(("no", 0.139), ("back", 0.15), ("help", 0.25))
+    assert judge(back, Witnesses("back"), active=FIRST_STEP).command is None
+    question = ranked((NOT_A_COMMAND, 0.12), ("no", 0.139), ("next", 0.15), ("help", 0.25))
+    assert judge(question, Witnesses("next"), active=FIRST_STEP).command is None
+
+
 @pytest.mark.parametrize("command", ["numb", "back"])
 def test_a_weak_safety_command_is_asked_back_a_strong_one_is_not(command):
     limit = threshold(command, frozenset(), CFG)

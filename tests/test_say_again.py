@@ -38,9 +38,13 @@ class Heard:
         pass
 
 
-def refused(t: float, best: str, confidence: float) -> Decision:
-    return Decision(None, t, t - 0.6, t - 0.2, best, reason="templates: not sure",
-                    confidence=confidence, matches=(Match(best, 0.2, best, "espeak:en-us"),))
+def refused(t: float, best: str, confidence: float, heard: str | None = None) -> Decision:
+    """A refusal whose templates' best is `best`; the grammar pass heard `heard` (the same
+    phrasing unless given: then both witnesses name it)."""
+    text = best if heard is None else heard
+    return Decision(None, t, t - 0.6, t - 0.2, text, reason="templates: not sure",
+                    confidence=confidence, matches=(Match(best, 0.2, best, "espeak:en-us"),),
+                    evidence="grammar+templates" if text == best else "templates")
 
 
 def session_with(*batches: list[Decision],
@@ -112,6 +116,13 @@ def test_a_clear_command_that_does_not_fit_gets_the_hint_a_typed_one_gets():
                                    [refused(30.0, "-", 0.9)])  # a question to the client
     assert hints(events) == ["fading does not fit here. Say help to hear the options."]
     assert session.dialogue.state == "position" and asked(events) == []
+
+
+def test_no_hint_for_a_command_only_the_templates_heard():
+    """A clear "next" in music was nearest "no" to the templates alone; the guide answered
+    "no does not fit here". A hint names what both witnesses heard."""
+    _, events = session_with([refused(10.0, "no", 0.97, heard="next")])
+    assert hints(events) == []
 
 
 def test_while_paused_a_clear_command_that_does_not_fit_hears_what_the_pause_needs():

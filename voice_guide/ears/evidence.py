@@ -18,7 +18,9 @@ The templates also hold what a therapist says to the client that sounds like a r
 (`not_commands:` in the grammar, "is that tender"): when one of those is nearest, nothing is
 taken, and a command must lead them as it leads another command.
 Thresholds are per command: a command the current step expects (context, from the dialogue)
-needs less evidence than one it does not, and a costly command needs more.
+needs less evidence than one it does not, and a costly command needs more. A command that is
+not active now cannot be acted on: where it is nearest by a little and the grammar pass
+vouches for one that is active, it steps aside (`in_context`).
 
 Costs by consequence (a wrong command is worse than a missed one; some are worse than others):
 
@@ -82,6 +84,8 @@ class EvidenceConfig:
     rivals: int = 6           # the grammar's margin is over the templates' this many best
     sure_margin: float = 1.0  # the grammar pass leads them by this much (Recognizer.margin)
     sure: float = 0.06        # ... then its command's template distance counts this less
+    context: float = 0.05     # an inactive command this much nearer steps aside for an
+                              # active one the grammar pass vouches for (`in_context`)
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,7 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
         why = (f"only {matches[0].command!r} has templates within reach of its length"
                if matches else "no command's templates within reach of its length")
         return Verdict(None, 0.0, "none", _after_rules(w, why))
-    matches = surer(handicapped(matches, cfg), w, expected, cfg)
+    matches = surer(handicapped(in_context(matches, w, active, cfg), cfg), w, expected, cfg)
     if matches[0].command == NOT_A_COMMAND:
         return _not_a_command(matches, w, expected, cfg)
     # The templates choose the candidate and the lead over the next command (or a question
@@ -200,6 +204,31 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
     if not w.reason and w.grammar and w.grammar != best.command:
         why = f"grammar heard {w.grammar!r}; {why}"
     return Verdict(None, conf, "none", _after_rules(w, why), runner, runner_conf)
+
+
+def in_context(matches: Sequence[Match], w: Witnesses, active: frozenset[str],
+               cfg: EvidenceConfig) -> list[Match]:
+    """The matches with the commands that do not fit the moment set aside where they stand
+    nearer than one that does, when the grammar pass vouches for that one (`agrees`) and it is
+    at most `context` further: a command that is not active cannot be acted on, and the two
+    witnesses together favour one that can. In music a clear "next" at the first step was
+    nearest "no" (0.139), then "yes", then "next" (0.160); refused three times as "not
+    active", the session never left its first step (benchmarks/RESULTS-listen.md). The
+    inactive commands stay in the ranking otherwise, so speech nearest them is still refused,
+    not forced onto the few active ones; the not-a-command templates are never set aside.
+    Not among other talkers (their words make both witnesses lean the same wrong way), and
+    not for a costly command, which its templates must carry."""
+    best = matches[0] if matches else None
+    g = w.grammar
+    if (best is None or best.command in active or best.command == NOT_A_COMMAND or w.busy
+            or g is None or g not in active or cost(g) > 1.0 or not agrees(g, w)):
+        return list(matches)
+    own = next((m for m in matches if m.command == g), None)
+    if own is None or own.distance - best.distance > cfg.context:
+        return list(matches)
+    kept = [m for m in matches if m.command in active or m.command == NOT_A_COMMAND
+            or m.distance >= own.distance]
+    return kept if len(kept) >= 2 else list(matches)  # a lead over nothing is no evidence
 
 
 def handicapped(matches: Sequence[Match], cfg: EvidenceConfig) -> list[Match]:

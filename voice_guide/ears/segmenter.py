@@ -33,6 +33,12 @@ class SegmenterConfig:
     hold_vad_threshold: float = 0.5  # ... that keeps one open
     vad_reset_after: float | None = 1.0  # the VAD's state starts afresh after this much
                                 # certain quiet (s; Segmenter._settle)
+    wake_db: float | None = 12.0  # not busy: when `wake_frames` in a row stand this far above
+                                # the floor and still nothing is open, a frame the VAD calls
+                                # silence gets a fresh state's opinion (Segmenter._wake;
+                                # None: never)
+    wake_frames: int = 4        # ... (a VAD that is not deaf has opened by then)
+    wake_every: float = 1.0     # ... at most once in this many seconds
     margin_db: float = 10.0     # energy above the adaptive floor (when the room is busy)
     hold_margin_db: float = 10.0  # ... to go on with an utterance already open (hysteresis)
     tail_db: float | None = 3.0  # not busy: energy above the floor that keeps one open
@@ -88,6 +94,9 @@ class Segmenter:
         self._hang = int(np.ceil(self.cfg.hangover * RATE / FRAME - 1e-9))
         self._post = int(round(self.cfg.postroll * RATE / FRAME))
         self._quiet = 0  # frames of certain quiet in a row
+        self._woken = -10**9  # frame index of the last fresh opinion (Segmenter._wake)
+        self._loud = 0  # loud frames in a row with nothing open (Segmenter._wakes)
+        self._wake_every = max(1, round(self.cfg.wake_every * RATE / FRAME))
         fps = RATE / FRAME
         self._energies: deque[float] = deque(maxlen=int(self.cfg.floor_seconds * fps))
         self._recent: deque[bool] = deque(maxlen=4)
@@ -173,6 +182,8 @@ class Segmenter:
         # always run the VAD: it is recurrent and needs every frame
         prob = 1.0 if self._vad is None else self._vad(frame)
         self._settle(prob, energy)
+        if self._wakes(energy, prob):
+            prob = self._wake(frame)
         self._voiced.append(prob >= self.cfg.vad_threshold)
         voiced = prob >= (self.cfg.hold_vad_threshold if self.open else self.cfg.vad_threshold)
         # Busy needs a history: at a stream's first sample the only frames seen are the
@@ -194,6 +205,34 @@ class Segmenter:
         if self.busy:
             return self.cfg.hold_margin_db if self.open else self.cfg.margin_db
         return self.cfg.tail_db if self.open and known else None
+
+    def _wakes(self, energy: float, prob: float) -> bool:
+        """Whether the VAD should be asked again from a fresh state: nothing is open though
+        this frame and the `wake_frames` - 1 before it stood well above the floor (`wake_db`,
+        once the floor is known), and the VAD calls this one silence. Not in a busy room
+        (babble is loud and talks; the energy gate judges it), and not again soon."""
+        known = len(self._voiced) >= (self._voiced.maxlen or 1) // 2
+        if self.cfg.wake_db is None or self._vad is None or self.open or self.busy or not known:
+            self._loud = 0
+            return False
+        floor = percentile(self._energies, self.cfg.floor_percentile)
+        self._loud = self._loud + 1 if energy >= floor + self.cfg.wake_db else 0
+        return (self._loud >= self.cfg.wake_frames and prob < self.cfg.vad_threshold
+                and self._n - self._woken >= self._wake_every)
+
+    def _wake(self, frame: np.ndarray) -> float:
+        """The VAD's probability for `frame` from a fresh state, warmed on the frames just
+        before it; the fresh state is kept. silero is recurrent, and in a room of steady
+        music its state drifts deaf where `_settle` never resets it (no certain quiet): in
+        psoas at music 15 dB a clear "next" 19 dB over the floor, 2 minutes in, got one frame
+        over the threshold where the first "next" got fifteen, and the session never reached
+        its end (benchmarks/RESULTS-listen.md)."""
+        assert self._vad is not None
+        self._woken = self._n
+        self._vad.reset()
+        for before in self._history:
+            self._vad(before)
+        return self._vad(frame)
 
     def _settle(self, prob: float, energy: float) -> None:
         """The VAD starts afresh after `vad_reset_after` seconds of certain quiet. silero is

@@ -41,9 +41,13 @@ def near_miss(d: Decision, active: Collection[str]) -> bool:
 
 def misplaced(d: Decision, active: Collection[str]) -> str | None:
     """The command a refused utterance clearly was, when it does not fit the moment (None
-    otherwise): the templates' best is a command that is not active, within its threshold."""
+    otherwise): the templates' best is a command that is not active, within its threshold,
+    and the grammar pass heard it too. On the templates alone a clear "next" in music, nearest
+    "no", was told "no does not fit here" (benchmarks/RESULTS-listen.md)."""
     best = refused_best(d, MISPLACED)
-    return best if best is not None and best not in active and best != NOT_A_COMMAND else None
+    if best is None or best in active or best == NOT_A_COMMAND:
+        return None
+    return best if d.evidence == "grammar+templates" else None
 
 
 def refused_best(d: Decision, floor: float) -> str | None:

@@ -360,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
             decisions, cpu = run(listener_for(rec, lang, args, templates), stream.pcm, heard,
                                  context, actives)
             s = score(stream.items, decisions, len(stream.pcm) / corpus.RATE, cpu, heard,
-                      active=frozenset(rec.grammar.phrases), actives=actives)
+                      actives=actives)
             print(s.row(f"{stream.name} ({lang})", engine), flush=True)
             if args.errors:
                 print("\n".join(f"    {e}" for e in [s.by_voice(), *s.errors]), file=sys.stderr)

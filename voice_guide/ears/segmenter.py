@@ -186,9 +186,7 @@ class Segmenter:
             prob = self._wake(frame)
         self._voiced.append(prob >= self.cfg.vad_threshold)
         voiced = prob >= (self.cfg.hold_vad_threshold if self.open else self.cfg.vad_threshold)
-        # Busy needs a history: at a stream's first sample the only frames seen are the
-        # speech itself, which would set the floor and gate that same speech out.
-        known = len(self._voiced) >= (self._voiced.maxlen or 1) // 2
+        known = self._floor_known()
         busy = self._vad is None or (known and np.mean(self._voiced) >= self.cfg.busy_ratio)
         self.busy = bool(busy)
         margin = self._margin(known)
@@ -206,13 +204,20 @@ class Segmenter:
             return self.cfg.hold_margin_db if self.open else self.cfg.margin_db
         return self.cfg.tail_db if self.open and known else None
 
+    def _floor_known(self) -> bool:
+        """Whether enough of the room has been heard to judge by its floor (and whether it
+        is busy): at a stream's first sample the only frames seen are the speech itself, which
+        would set the floor and gate that same speech out."""
+        return len(self._voiced) >= (self._voiced.maxlen or 1) // 2
+
     def _wakes(self, energy: float, prob: float) -> bool:
-        """Whether the VAD should be asked again from a fresh state: nothing is open though
-        this frame and the `wake_frames` - 1 before it stood well above the floor (`wake_db`,
-        once the floor is known), and the VAD calls this one silence. Not in a busy room
-        (babble is loud and talks; the energy gate judges it), and not again soon."""
-        known = len(self._voiced) >= (self._voiced.maxlen or 1) // 2
-        if self.cfg.wake_db is None or self._vad is None or self.open or self.busy or not known:
+        """Whether the VAD should be asked again from a fresh state (and the count of loud
+        frames, kept here): nothing is open though this frame and the `wake_frames` - 1 before
+        it stood well above the floor (`wake_db`, once the floor is known), and the VAD calls
+        this one silence. Not in a busy room (babble is loud and talks; the energy gate judges
+        it), and not again soon."""
+        if (self.cfg.wake_db is None or self._vad is None or self.open or self.busy
+                or not self._floor_known()):
             self._loud = 0
             return False
         floor = percentile(self._energies, self.cfg.floor_percentile)

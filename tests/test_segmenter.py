@@ -139,8 +139,9 @@ def test_a_vad_gone_deaf_in_music_is_woken_by_a_loud_word():
     """In steady music no frame is certain quiet, so silero is never reset (above), and its
     state can drift deaf. This is psoas at music 15 dB as the scripts benchmark plays it,
     from 88 s: after "local" at 92.9 s, a clear "next" at 123.7 s, 19 dB over the floor, got
-    one frame over the threshold and no utterance; the session never left its step. A loud
-    frame the VAD calls silence gets the opinion of a fresh state (Segmenter._wake)."""
+    one frame over the threshold and no utterance; the session never left its step. After
+    four loud frames with nothing open, a frame the VAD calls silence gets the opinion of a
+    fresh state (Segmenter._wake)."""
     level = voiced_rms(synthesize("located"))
     n = int(126 * RATE)
     x = room.NoiseSource("music", level / 10 ** (15 / 20), seed=0).read(n) + hiss(126.0)

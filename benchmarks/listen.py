@@ -109,12 +109,12 @@ def run(listener: Listener, pcm: np.ndarray, heard: list[float] | None = None,
 
 
 def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu: float,
-          heard: list[float] | None = None, active: Collection[str] = (),
+          heard: list[float] | None = None,
           actives: Sequence[Collection[str]] | None = None) -> Score:
     """Match each accepted decision to the item it overlaps; first accept per item counts.
     `heard`: run()'s live time per decision (without it, the decision's own time).
-    `active`: the commands a session would ask again about ("pardon?", `asked_again`);
-    `actives`: the same per decision (`--context`), instead."""
+    `actives`: per decision, the commands a session would ask again about ("pardon?",
+    `asked_again`; run() records them); without them, none is asked about."""
     s = Score(audio=audio, cpu=cpu)
     out = {id(d): t for d, t in zip(decisions, heard or [], strict=False)}
     taken: dict[int, Decision] = {}
@@ -164,7 +164,7 @@ def score(items: list[corpus.Item], decisions: list[Decision], audio: float, cpu
         else:
             s.errors.append(f"missed '{item.text}' ({item.voice},{item.rate})"
                             f" [{why.get(k, 'no utterance')}]")
-    for d, k in asked_again(items, decisions, actives or [active] * len(decisions)):
+    for d, k in asked_again(items, decisions, actives or [()] * len(decisions)):
         if k is not None and items[k].kind == "command" and k not in taken:
             s.again += 1
         else:

@@ -55,6 +55,9 @@ from voice_guide.ears.templates import NOT_A_COMMAND, Match
 COSTS: dict[str, float] = {"numb": 3.0, "finish": 3.0, "back": 2.0, "stop": 0.5, "pause": 0.5}
 #: Threshold scale per cost: costly commands must be closer to their templates.
 SCALE = {3.0: 0.8, 2.0: 0.9, 1.0: 1.0, 0.5: 1.15}
+#: Verdict.evidence when the grammar pass vouches for the templates' best (`agrees`): both
+#: witnesses heard it (session/pardon.py hints only then).
+AGREED = "grammar+templates"
 #: Commands asked back rather than dropped when the evidence is not strong.
 CONFIRM = frozenset({"numb", "back"})
 
@@ -187,7 +190,7 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
     limit = threshold(best.command, expected, cfg)
     conf = confidence(value, limit, cfg)
     runner, runner_conf = _runner_up(matches[1:], w, expected, cfg)
-    how = "grammar+templates" if agree else "templates"
+    how = AGREED if agree else "templates"
     if best.command not in active:
         return Verdict(None, conf, how, f"{best.command!r} is not active now", runner,
                        runner_conf)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from voice_guide.ears.evidence import AGREED
 from voice_guide.ears.listener import Decision
 from voice_guide.ears.templates import NOT_A_COMMAND
 
@@ -47,7 +48,7 @@ def misplaced(d: Decision, active: Collection[str]) -> str | None:
     best = refused_best(d, MISPLACED)
     if best is None or best in active or best == NOT_A_COMMAND:
         return None
-    return best if d.evidence == "grammar+templates" else None
+    return best if d.evidence == AGREED else None
 
 
 def refused_best(d: Decision, floor: float) -> str | None:

@@ -246,7 +246,9 @@ def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Li
                           tail_db=args.tail if args.tail >= 0 else None,
                           hold_vad_threshold=args.hold_vad,
                           vad_reset_after=args.vad_reset if args.vad_reset > 0 else None,
-                          wake_db=args.wake if args.wake is not None and args.wake >= 0 else None)
+                          wake_db=args.wake if args.wake is not None and args.wake >= 0 else None,
+                          early_db=args.early if args.early is not None and args.early >= 0
+                          else None)
     cfg = ListenerConfig.for_lang(lang)
     if args.min_words is not None:
         cfg = replace(cfg, min_words=args.min_words, extra_words=args.extra_words)
@@ -266,6 +268,8 @@ def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Li
     cfg = replace(cfg, evidence=replace(cfg.evidence, **given), ahead=not args.no_ahead)
     if args.ahead_busy is not None:
         cfg = replace(cfg, ahead_busy_db=args.ahead_busy)
+    if args.early_confidence is not None:
+        cfg = replace(cfg, early_confidence=args.early_confidence)
     return Listener(rec, lang=lang, config=cfg, segmenter=seg, templates=templates)
 
 
@@ -336,6 +340,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--wake", type=float, default=SegmenterConfig.wake_db, metavar="DB",
                    help="tuning: a fresh VAD state for a loud frame it calls silence, this "
                         "far above the floor (-1: never; segmenter.py)")
+    p.add_argument("--early", type=float, default=SegmenterConfig.early_db, metavar="DB",
+                   help="tuning: among other talkers, hear an open utterance where it stays "
+                        "under this many dB over the floor (-1: never; segmenter.py)")
+    p.add_argument("--early-confidence", type=float, default=None, metavar="P",
+                   help="tuning: ... and take a command there at this confidence")
     p.add_argument("--errors", action="store_true", help="list every error")
     return p
 

@@ -209,6 +209,20 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
     return Verdict(None, conf, "none", _after_rules(w, why), runner, runner_conf)
 
 
+def could_take(matches: Sequence[Match], expected: frozenset[str], at: float,
+               cfg: EvidenceConfig) -> bool:
+    """Whether the templates' best could be taken at confidence `at` among other talkers,
+    where nothing but the grammar's agreement moves its score down (`in_context` and `surer`
+    are off there): the listener then asks the grammar pass. Refused without it: a question
+    to the client nearest, or a lead over nothing."""
+    matches = handicapped(matches, cfg)
+    if len(matches) < 2 or matches[0].command == NOT_A_COMMAND:
+        return False
+    best = matches[0]
+    limit = threshold(best.command, expected, cfg) - cfg.softness * math.log(at / (1.0 - at))
+    return best.distance - cfg.agree <= limit
+
+
 def in_context(matches: Sequence[Match], w: Witnesses, active: frozenset[str],
                cfg: EvidenceConfig) -> list[Match]:
     """The matches with the commands that do not fit the moment set aside where they stand

@@ -9,6 +9,9 @@ speech, so segments never close; an energy gate always on splits words in music.
 other room an open utterance goes on only while its frames are also a little (`tail_db`)
 above that floor: silero goes on calling the music or noise after a word speech for up to
 0.4 s, and the hangover then waited that out (RESULTS-listen.md).
+Among other talkers the room's speech often holds an utterance open well after the word: the
+listener may decide early where a tighter gate (`early_db`) has heard nothing for
+`early_after` seconds (`early`, `cut`).
 An utterance opens on 3 of 4 speech frames and closes after `hangover` seconds without
 speech, which bounds the latency.
 """
@@ -41,6 +44,11 @@ class SegmenterConfig:
     wake_every: float = 1.0     # ... at most once in this many seconds
     margin_db: float = 10.0     # energy above the adaptive floor (when the room is busy)
     hold_margin_db: float = 10.0  # ... to go on with an utterance already open (hysteresis)
+    early_db: float | None = 14.0  # busy: an open utterance that stays under this many dB
+                                   # above the floor for `early_after` s while the room's
+                                   # speech holds it open is offered for an early decision
+                                   # (Segmenter.early; None: never)
+    early_after: float = 0.3    # ... (s; in whole frames, nine: 0.288 s)
     tail_db: float | None = 3.0  # not busy: energy above the floor that keeps one open
                                  # (None: the VAD alone; RESULTS-listen.md)
     busy_ratio: float = 0.6     # VAD says speech this often: babble, turn the energy gate on
@@ -107,7 +115,11 @@ class Segmenter:
         self._n = 0          # frames seen
         self._open_at = -1   # frame index where the open utterance starts (-1: none)
         self._last_speech = -1
-        self._skipping = False  # after a truncated segment, wait for silence
+        self._skipping = False  # after a truncated or cut segment, wait for silence
+        self._early = max(1, round(self.cfg.early_after * RATE / FRAME))
+        self._loud_last = -1  # last frame of the open utterance over early_db (Segmenter.early)
+        self._offered = -1    # ... the one `early` last offered
+        self._strong = False  # this frame stands over early_db in a busy room
         self.busy = False  # the room is busy (other talkers): the energy gate is on
 
     @property
@@ -126,6 +138,8 @@ class Segmenter:
         self._frames.append(frame)
         if speech:
             self._last_speech = i
+        if self._strong:
+            self._loud_last = i
         if i - self._last_speech >= self._hang:
             return self._close(i, truncated=False)
         if (i + 1 - self._open_at) * FRAME / RATE >= self.cfg.max_length:
@@ -142,6 +156,28 @@ class Segmenter:
             return None
         return self._segment(self._last_speech + self._hang, truncated=False)
 
+    def early(self) -> Segment | None:
+        """The open utterance cut where a tighter gate would have closed it, once per such
+        place (None: there is none). Among other talkers their speech, over the energy gate,
+        holds an utterance open after the word, and the decision waited for their pause
+        (three talkers: a p95 latency over 500 ms, benchmarks/RESULTS-listen.md). The listener
+        hears this cut and, where the evidence is strong, closes the utterance there (`cut`);
+        otherwise it goes on as before."""
+        last = self._loud_last
+        if (not self.busy or self._open_at < 0 or last == self._offered
+                or self._n - 1 - last < self._early or last >= self._last_speech):
+            return None
+        self._offered = last
+        return self._segment(last + self._hang, truncated=False, last=last)
+
+    def cut(self) -> Segment:
+        """Close the open utterance where `early` cut it. What follows is the same stretch of
+        speech (the room's talk, or the talker's own), so nothing new opens until a pause."""
+        seg = self._segment(self._n - 1, truncated=False, last=self._offered)
+        self._end()
+        self._skipping = True
+        return seg
+
     def flush(self) -> Segment | None:
         """End of stream: close an open utterance."""
         if self._open_at < 0:
@@ -155,7 +191,7 @@ class Segmenter:
         if sum(self._recent) >= 3:
             back = len(self._recent) - list(self._recent).index(True)  # first speech frame
             self._open_at = i + 1 - back
-            self._last_speech = i
+            self._last_speech = self._loud_last = i
             pre = int(self.cfg.preroll * RATE / FRAME) + back
             self._frames = list(self._history)[-pre:]
             self._pre = len(self._frames) - back
@@ -163,15 +199,21 @@ class Segmenter:
 
     def _close(self, i: int, truncated: bool) -> Segment:
         seg = self._segment(i, truncated)
-        self._open_at, self._frames = -1, []
-        self._recent.clear()
+        self._end()
         return seg
 
-    def _segment(self, i: int, truncated: bool) -> Segment:
-        """The open utterance as a Segment closed at frame `i`."""
-        keep = self._pre + (self._last_speech - self._open_at + 1) + self._post
+    def _end(self) -> None:
+        """Nothing is open from now on."""
+        self._open_at, self._frames = -1, []
+        self._recent.clear()
+
+    def _segment(self, i: int, truncated: bool, last: int | None = None) -> Segment:
+        """The open utterance as a Segment closed at frame `i`, its speech ending with frame
+        `last` (default: the last speech frame)."""
+        last = self._last_speech if last is None else last
+        keep = self._pre + (last - self._open_at + 1) + self._post
         pcm = np.concatenate(self._frames[:keep])
-        return Segment(self._open_at * FRAME / RATE, (self._last_speech + 1) * FRAME / RATE,
+        return Segment(self._open_at * FRAME / RATE, (last + 1) * FRAME / RATE,
                        (i + 1) * FRAME / RATE, pcm, truncated,
                        (self._open_at - self._pre) * FRAME / RATE)
 
@@ -190,9 +232,13 @@ class Segmenter:
         busy = self._vad is None or (known and np.mean(self._voiced) >= self.cfg.busy_ratio)
         self.busy = bool(busy)
         margin = self._margin(known)
+        self._strong = False
         if margin is None or not voiced:
             return voiced
-        return energy >= percentile(self._energies, self.cfg.floor_percentile) + margin
+        floor = percentile(self._energies, self.cfg.floor_percentile)
+        early = self.cfg.early_db
+        self._strong = self.busy and self.open and early is not None and energy >= floor + early
+        return energy >= floor + margin
 
     def _margin(self, known: bool) -> float | None:
         """How far above the energy floor a voiced frame must be to count (None: the VAD

@@ -34,6 +34,8 @@ def in_babble() -> tuple[np.ndarray, float]:
 
 
 def test_the_segmenter_offers_the_word_before_the_talkers_pause(in_babble):
+    """The talkers hold the utterance open 0.4 s past the word; `early` offers it cut at the
+    word's end, half a second before the close, and offering alone changes no segment."""
     pcm, end = in_babble
     seg = Segmenter()
     offered, closed = [], []

@@ -116,7 +116,7 @@ class Segmenter:
         self._open_at = -1   # frame index where the open utterance starts (-1: none)
         self._last_speech = -1
         self._skipping = False  # after a truncated or cut segment, wait for silence
-        self._early = max(1, round(self.cfg.early_after * RATE / FRAME))
+        self._early_frames = max(1, round(self.cfg.early_after * RATE / FRAME))
         self._loud_last = -1  # last frame of the open utterance over early_db (Segmenter.early)
         self._offered = -1    # ... the one `early` last offered
         self._strong = False  # this frame stands over early_db in a busy room
@@ -165,7 +165,7 @@ class Segmenter:
         otherwise it goes on as before."""
         last = self._loud_last
         if (not self.busy or self._open_at < 0 or last == self._offered
-                or self._n - 1 - last < self._early or last >= self._last_speech):
+                or self._n - 1 - last < self._early_frames or last >= self._last_speech):
             return None
         self._offered = last
         return self._segment(last + self._hang, truncated=False, last=last)

@@ -238,24 +238,28 @@ EVIDENCE_FLAGS: dict[str, tuple[str, type, str, str]] = {
 }
 
 
+def off_below_zero(value: float | None) -> float | None:
+    """A tuning flag's value, where a negative one (-1) switches the setting off (None)."""
+    return value if value is not None and value >= 0 else None
+
+
 def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Listener:
     seg = SegmenterConfig(hangover=args.hangover, postroll=args.postroll,
                           use_vad=args.vad in ("both", "silero"),
                           use_energy=args.vad in ("both", "energy"),
                           hold_margin_db=args.hold_margin,
-                          tail_db=args.tail if args.tail >= 0 else None,
+                          tail_db=off_below_zero(args.tail),
                           hold_vad_threshold=args.hold_vad,
                           vad_reset_after=args.vad_reset if args.vad_reset > 0 else None,
-                          wake_db=args.wake if args.wake is not None and args.wake >= 0 else None,
-                          early_db=args.early if args.early is not None and args.early >= 0
-                          else None)
+                          wake_db=off_below_zero(args.wake),
+                          early_db=off_below_zero(args.early))
     cfg = ListenerConfig.for_lang(lang)
     if args.min_words is not None:
         cfg = replace(cfg, min_words=args.min_words, extra_words=args.extra_words)
     if args.room_margin is not None:
-        cfg = replace(cfg, room_margin_db=args.room_margin if args.room_margin >= 0 else None)
+        cfg = replace(cfg, room_margin_db=off_below_zero(args.room_margin))
     if args.max_uncovered is not None:
-        cfg = replace(cfg, max_uncovered=args.max_uncovered if args.max_uncovered >= 0 else None)
+        cfg = replace(cfg, max_uncovered=off_below_zero(args.max_uncovered))
     if args.uncovered_room is not None:
         cfg = replace(cfg, uncovered_room_db=args.uncovered_room)
     if args.denoise:

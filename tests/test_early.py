@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from listen_audio import run
 
 from voice_guide.const import FRAME, RATE
 from voice_guide.ears.engines.pocketsphinx import PocketSphinxRecognizer
@@ -37,10 +38,11 @@ def test_the_segmenter_offers_the_word_before_the_talkers_pause(in_babble):
     """The talkers hold the utterance open 0.4 s past the word; `early` offers it cut at the
     word's end, half a second before the close, and offering alone changes no segment."""
     pcm, end = in_babble
+    frames = [pcm[k * FRAME:(k + 1) * FRAME] for k in range(len(pcm) // FRAME)]
     seg = Segmenter()
     offered, closed = [], []
-    for k in range(len(pcm) // FRAME):
-        got = seg.push(pcm[k * FRAME:(k + 1) * FRAME])
+    for frame in frames:
+        got = seg.push(frame)
         if got is not None:
             closed.append(got)
         elif (early := seg.early()) is not None:
@@ -54,8 +56,7 @@ def test_the_segmenter_offers_the_word_before_the_talkers_pause(in_babble):
                        for s in cut), (end, word, cut)
     # offered, never closed by itself: without the listener's cut the close is the same
     late = Segmenter(SegmenterConfig(early_db=None))
-    again = [s for k in range(len(pcm) // FRAME)
-             if (s := late.push(pcm[k * FRAME:(k + 1) * FRAME])) is not None]
+    again = [s for frame in frames if (s := late.push(frame)) is not None]
     assert [(s.start, s.end, s.closed) for s in again] == [
         (s.start, s.end, s.closed) for s in closed]
 
@@ -63,10 +64,7 @@ def test_the_segmenter_offers_the_word_before_the_talkers_pause(in_babble):
 def decisions(pcm: np.ndarray, early: bool) -> list:
     listener = Listener(PocketSphinxRecognizer(),
                         segmenter=SegmenterConfig(early_db=14.0 if early else None))
-    out = []
-    for i in range(0, len(pcm), 320):  # the session's microphone blocks (20 ms)
-        out += listener.feed(pcm[i:i + 320])
-    return out + listener.flush()
+    return run(listener, pcm, chunk=320)  # the session's microphone blocks (20 ms)
 
 
 def test_a_command_the_talkers_hold_open_is_taken_at_the_cut(in_babble):

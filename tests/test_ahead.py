@@ -90,8 +90,10 @@ def test_beside_the_templates_the_open_pass_is_not_asked_for_a_command(stream):
                                         if d.end - d.start <= longest)
     bare = Counted()
     alone = Listener(bare, templates=None)
-    assert "finish" in [d.command for d in alone.feed(stream) + alone.flush()]
-    assert bare.transcribed > 0
+    without = alone.feed(stream) + alone.flush()
+    assert "finish" in [d.command for d in without]
+    # the open decoder is loaded on its first call, not at start-up, and hears words then
+    assert bare.transcribed > 0 and any(d.free_text for d in without)
 
 
 def test_the_grammar_pass_leads_with_the_command_said(stream):

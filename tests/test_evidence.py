@@ -12,6 +12,7 @@ import pytest
 
 from voice_guide.ears.evidence import (
     COSTS,
+    SCALE,
     EvidenceConfig,
     Witnesses,
     cost,
@@ -152,10 +153,32 @@ def test_a_weak_safety_command_is_asked_back_a_strong_one_is_not(command):
     v = judge(ranked((command, limit * 1.1), ("no", 0.4)))
     assert (v.command, v.confirm) == (command, True)
     assert judge(ranked((command, limit * (CFG.weak + 0.1)), ("no", 0.4))).command is None
-    # under the threshold only thanks to the grammar's agreement: asked back too
+    # under the threshold only thanks to the grammar's agreement, among other talkers:
+    # asked back too
     carried = judge(ranked((command, limit * (CFG.strong + 0.05)), ("no", 0.4)),
-                    Witnesses(command))
+                    Witnesses(command, busy=True))
     assert (carried.command, carried.confirm) == (command, True)
+
+
+@pytest.mark.parametrize("command", ["numb", "back"])
+def test_both_witnesses_with_a_clear_lead_in_a_quiet_room_are_strong_evidence(command):
+    """Outside babble, a numb or back the grammar pass names and the templates put ahead of
+    every other command by the ordinary margin is acted on unasked, though the templates
+    alone are over `strong` times the threshold (a flite "go back" at 0.193, leading by
+    0.068, had been asked back). A near tie with another command is still asked back, and
+    so is the same evidence among other talkers."""
+    limit = threshold(command, frozenset(), CFG)
+    d = limit * (CFG.strong + 0.05)
+    lead = CFG.margin / SCALE[cost(command)]
+    agreed = Witnesses(command, rules_accept=True)
+    clear = judge(ranked((command, d), ("no", d + lead + 0.001)), agreed)
+    assert (clear.command, clear.confirm) == (command, False)
+    tie = judge(ranked((command, d), ("no", d + lead - 0.002)), agreed)
+    assert (tie.command, tie.confirm) == (command, True)
+    busy = judge(ranked((command, d), ("no", 0.4)), replace(agreed, busy=True))
+    assert (busy.command, busy.confirm) == (command, True)
+    alone = judge(ranked((command, d), ("no", 0.4)), Witnesses("softer", rules_accept=True))
+    assert alone.command is None or alone.confirm  # no agreement: never unasked this far
 
 
 @pytest.mark.parametrize("command", ["numb", "back"])
@@ -204,7 +227,7 @@ def test_numb_carried_only_by_the_grammar_agreeing_is_asked_back():
     """Two weak witnesses together ('stays local' in babble: grammar 'tingling', templates
     numb at 0.190) do not stop the work on their own: the guide asks back."""
     limit = threshold("numb", frozenset(), CFG)
-    grammar = Witnesses("numb", rules_accept=True)
+    grammar = Witnesses("numb", rules_accept=True, busy=True)
     weak = judge(ranked(("numb", limit * CFG.strong + 0.01), ("finish", 0.4)), grammar)
     assert (weak.command, weak.confirm) == ("numb", True)
     strong = judge(ranked(("numb", limit * CFG.strong - 0.01), ("finish", 0.4)), grammar)

@@ -56,20 +56,30 @@ class PocketSphinxRecognizer:
                  lw: float = GRAMMAR_LW) -> None:
         logging.getLogger("pocketsphinx").setLevel(logging.ERROR)
         # imported here: loading the engine costs time that commands without ears need not pay
-        ps = require("pocketsphinx", needed_for="the PocketSphinx engine")
+        lib = require("pocketsphinx", needed_for="the PocketSphinx engine")
         self.grammar = grammar or grammars.load("en")
-        self._fsg = ps.Decoder(_config(ps, lw=lw, **FSG_OPTIONS))
+        self._fsg = lib.Decoder(_config(lib, lw=lw, **FSG_OPTIONS))
         for word, phones in EXTRA_PRONUNCIATIONS.items():
             self._fsg.add_word(word, phones, True)
         self._check_words()
-        self._lm = None
-        if second_pass:
-            model = ps.get_model_path()
-            self._lm = ps.Decoder(_config(ps, lm=os.path.join(model, "en-us", "en-us.lm.bin"),
-                                          **LM_OPTIONS))
+        self._ps = lib
+        self._lm: ps.Decoder | None = None
+        self._second_pass = second_pass
         self._active: set[str] = set()
         self._searches: set[str] = set()  # the margin's one-command grammars
         self.set_commands(set(self.grammar.phrases))
+
+    def _open(self) -> ps.Decoder | None:
+        """The open-LM decoder, loaded on first need: it is 0.6 s of the 0.8 s PocketSphinx
+        took to start, and with templates it is asked only about speech they do not judge
+        (over 2 s), which many sessions never hear. Not on a thread at start-up, as Vosk
+        warms its graph: loading it holds the interpreter, and the listener built beside it
+        was ready 0.7 s later, not sooner (benchmarks/RESULTS-listen.md)."""
+        if self._lm is None and self._second_pass:
+            model = self._ps.get_model_path()
+            lm = os.path.join(model, "en-us", "en-us.lm.bin")
+            self._lm = self._ps.Decoder(_config(self._ps, lm=lm, **LM_OPTIONS))
+        return self._lm
 
     def _check_words(self) -> None:
         missing = [w for w in sorted(self.grammar.words()) if self._fsg.lookup_word(w) is None]
@@ -123,7 +133,8 @@ class PocketSphinxRecognizer:
         return math.log(hyp.score) if hyp is not None and hyp.score > 0 else None
 
     def transcribe(self, pcm: np.ndarray) -> str | None:
-        return _run(self._lm, pcm) if self._lm is not None else None
+        lm = self._open()
+        return _run(lm, pcm) if lm is not None else None
 
 
 def jsgf(grammar: Grammar, active: set[str]) -> str:

@@ -197,6 +197,25 @@ def test_a_safety_command_the_grammar_did_not_name_needs_room_to_spare(command):
     assert (clear.command, clear.confirm) == (command, False)
 
 
+def test_a_refused_costly_command_steps_aside_for_the_one_the_grammar_heard():
+    """"fading" nearest the finish templates (0.089 against 0.101) while the grammar pass
+    heard "fading" was refused: finish could not be taken on that lead, and fading was not
+    first. Now the refused costly command steps aside for the grammar's cost-1 command when
+    it is at most `context` further; not one it could take, not among other talkers, not
+    further away, and not for a costly command the grammar named."""
+    heard = Witnesses("fading", rules_accept=True)
+    near = ranked(("finish", 0.089), ("fading", 0.101), ("repeat", 0.25))
+    assert judge(near, heard).command == "fading"
+    assert judge(near, replace(heard, busy=True)).command is None
+    assert judge(near, Witnesses("softer", rules_accept=True)).command is None
+    far = ranked(("finish", 0.16), ("fading", 0.16 + CFG.context + 0.01), ("repeat", 0.35))
+    assert judge(far, heard).command is None
+    clear = ranked(("finish", 0.05), ("fading", 0.101), ("repeat", 0.25))
+    assert judge(clear, heard).command == "finish"  # finish carried: nothing steps aside
+    costly = ranked(("numb", 0.25), ("back", 0.26), ("repeat", 0.4))
+    assert judge(costly, Witnesses("back", rules_accept=True)).command is None
+
+
 def test_finish_is_never_asked_back_by_the_ears():
     """The dialogue asks "end the session now?" whatever the evidence (dialogue/core.py)."""
     limit = threshold("finish", frozenset(), CFG)

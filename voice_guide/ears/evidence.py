@@ -20,7 +20,8 @@ taken, and a command must lead them as it leads another command.
 Thresholds are per command: a command the current step expects (context, from the dialogue)
 needs less evidence than one it does not, and a costly command needs more. A command that is
 not active now cannot be acted on: where it is nearest by a little and the grammar pass
-vouches for one that is active, it steps aside (`in_context`).
+vouches for one that is active, it steps aside (`in_context`); so does a costly command its
+own evidence refused (`aside`).
 
 Costs by consequence (a wrong command is worse than a missed one; some are worse than others):
 
@@ -172,6 +173,12 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
                if matches else "no command's templates within reach of its length")
         return Verdict(None, 0.0, "none", _after_rules(w, why))
     matches = surer(handicapped(in_context(matches, w, active, cfg), cfg), w, expected, cfg)
+    return _verdict(w, matches, active, expected, cfg)
+
+
+def _verdict(w: Witnesses, matches: list[Match], active: frozenset[str],
+             expected: frozenset[str], cfg: EvidenceConfig) -> Verdict:
+    """`weigh`'s decision on the matches as the other witnesses moved them."""
     if matches[0].command == NOT_A_COMMAND:
         return _not_a_command(matches, w, expected, cfg)
     # The templates choose the candidate and the lead over the next command (or a question
@@ -199,6 +206,8 @@ def weigh(w: Witnesses, matches: Sequence[Match], *, length: float, active: froz
         return Verdict(best.command, conf, how, None, runner, runner_conf, confirm=unsure)
     if best.command in CONFIRM and value <= limit * cfg.weak:
         return Verdict(best.command, conf, how, None, runner, runner_conf, confirm=True)
+    if (rest := aside(matches, w, active, cfg)) is not None:
+        return _verdict(w, rest, active, expected, cfg)
     why = f"templates: {best.command!r} scored {value:.3f} (needs {limit:.3f}), lead {lead:.3f}"
     if not w.reason and w.grammar and w.grammar != best.command:
         why = f"grammar heard {w.grammar!r}; {why}"
@@ -247,16 +256,45 @@ def in_context(matches: Sequence[Match], w: Witnesses, active: frozenset[str],
     Not among other talkers (their words make both witnesses lean the same wrong way), and
     not for a costly command, which its templates must carry."""
     best = matches[0] if matches else None
-    g = w.grammar
-    if (best is None or best.command in active or best.command == NOT_A_COMMAND or w.busy
-            or g is None or g not in active or cost(g) > 1.0 or not agrees(g, w)):
+    if best is None or best.command in active or best.command == NOT_A_COMMAND:
         return list(matches)
-    own = next((m for m in matches if m.command == g), None)
-    if own is None or own.distance - best.distance > cfg.context:
+    own = vouched(matches, w, active, cfg)
+    if own is None:
         return list(matches)
     kept = [m for m in matches if m.command in active or m.command == NOT_A_COMMAND
             or m.distance >= own.distance]
     return kept if len(kept) >= 2 else list(matches)  # a lead over nothing is no evidence
+
+
+def aside(matches: Sequence[Match], w: Witnesses, active: frozenset[str],
+          cfg: EvidenceConfig) -> list[Match] | None:
+    """The matches without their best, a costly command its own evidence could not carry,
+    where the grammar pass vouches for an active cost-1 command at most `context` further
+    (None: it does not step aside). A costly command is held to a higher bar, so the command
+    just behind it loses to one that cannot be taken either: "fading" nearest the finish
+    templates (0.089 against 0.101), heard "fading" by the grammar pass, was refused. As a
+    command that is not active (`in_context`), and not among other talkers."""
+    best = matches[0]
+    if cost(best.command) <= 1.0 or vouched(matches, w, active, cfg) is None:
+        return None
+    rest = [m for m in matches if m.command != best.command]
+    return rest if len(rest) >= 2 else None  # a lead over nothing is no evidence
+
+
+def vouched(matches: Sequence[Match], w: Witnesses, active: frozenset[str],
+            cfg: EvidenceConfig) -> Match | None:
+    """The templates' match for the command the grammar pass vouches for (`agrees`), where
+    the templates' best may step aside for it (`in_context`, `aside`): another command,
+    active and of cost 1 or less, at most `context` behind the best, not among other
+    talkers (their words make both witnesses lean the same wrong way)."""
+    g = w.grammar
+    if (w.busy or g is None or g == matches[0].command or g not in active or cost(g) > 1.0
+            or not agrees(g, w)):
+        return None
+    own = next((m for m in matches if m.command == g), None)
+    if own is None or own.distance - matches[0].distance > cfg.context:
+        return None
+    return own
 
 
 def handicapped(matches: Sequence[Match], cfg: EvidenceConfig) -> list[Match]:

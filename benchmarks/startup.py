@@ -18,30 +18,23 @@ import subprocess
 import sys
 import tempfile
 import time
-import wave
 from pathlib import Path
 
 import numpy as np
+import soundfile as sf
 
 from benchmarks.voices import RATE, render
 
 WORDS = {"en": ("pocketsphinx", "next"), "ko": ("vosk", "넘어가")}
+#: `voice-guide` as this checkout's code runs it (the console script would run the installed
+#: one, which is another checkout's in a worktree)
+VOICE_GUIDE = [sys.executable, "-m", "voice_guide"]
 
 
 def write_wav(path: Path, pcm: np.ndarray) -> None:
     """Half a second of quiet on each side, so the word is heard as a live one is."""
     pad = np.zeros(RATE // 2, dtype=np.int16)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes(np.concatenate([pad, pcm, pad]).astype(np.int16).tobytes())
-
-
-def command() -> list[str]:
-    """`voice-guide` as this checkout's code runs it (the console script would run the
-    installed one, which is another checkout's in a worktree)."""
-    return [sys.executable, "-m", "voice_guide"]
+    sf.write(path, np.concatenate([pad, pcm, pad]).astype(np.int16), RATE, subtype="PCM_16")
 
 
 def timed(args: list[str]) -> tuple[float, str]:
@@ -66,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             wav = Path(tmp) / f"{lang}.wav"
             write_wav(wav, render(word, "espeak:en-us" if lang == "en" else "espeak:ko",
                                   lang=lang))
-            run = [*command(), "listen", str(wav), "--engine", engine, "--lang", lang]
+            run = [*VOICE_GUIDE, "listen", str(wav), "--engine", engine, "--lang", lang]
             timed(run)  # the first run fills the disk cache and Python's bytecode cache
             walls, heard = [], ""
             for _ in range(args.runs):

@@ -235,6 +235,9 @@ EVIDENCE_FLAGS: dict[str, tuple[str, type, str, str]] = {
     "strong": ("strong", float, "X",
                "numb, back taken with the grammar's agreement are asked back when their "
                "templates are over their threshold x X"),
+    "sure_margin": ("sure_margin", float, "M",
+                    "the grammar pass is sure when its best path leads its rivals' by M"),
+    "sure": ("sure", float, "D", "its command's template distance then counts D less"),
 }
 
 

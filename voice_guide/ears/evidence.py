@@ -88,7 +88,7 @@ class EvidenceConfig:
     loud_room_db: float = 10.0  # among other talkers, under this many dB above the room,
                                 # no agreement counts
     rivals: int = 6           # the grammar's margin is over the templates' this many best
-    sure_margin: float = 1.0  # the grammar pass leads them by this much (Recognizer.margin)
+    sure_margin: float = 0.8  # the grammar pass leads them by this much (Recognizer.margin)
     sure: float = 0.06        # ... then its command's template distance counts this less
     context: float = 0.05     # an inactive command this much nearer steps aside for an
                               # active one the grammar pass vouches for (`in_context`)

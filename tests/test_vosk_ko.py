@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+import soundfile
 from listen_audio import run, timeline
 
 from voice_guide.ears import grammar
@@ -88,3 +89,41 @@ def test_transcribe_while_warming_waits_for_it():
     fresh = create("vosk", lang="ko", announce=False)
     first = fresh.transcribe(pcm)  # the warm-up still runs: this waits for it
     assert first == fresh.transcribe(pcm) != ""
+
+
+def test_background_load_returns_at_once_and_hears():
+    """With `background` the model (2.5 s and more) loads on a thread of its own: create()
+    returns at once, and the first utterance waits for the model and is heard as it would be
+    otherwise. A process that ends before the load has finished exits cleanly."""
+    code = ("import time; from voice_guide.ears.recognizer import create; t = time.monotonic(); "
+            "create('vosk', lang='ko', announce=False, background=True); "
+            "print(round(time.monotonic() - t, 2))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert float(out.stdout) < 1.0
+    assert "Traceback" not in out.stderr and "Segmentation" not in out.stderr
+    g = grammar.load("ko")
+    pcm, _ = timeline([" ".join(g.phrases["next"][0])], voice="ko", seed=4)
+    rec = create("vosk", lang="ko", announce=False, warm=False, background=True)
+    assert [d.command for d in run(Listener(rec, lang="ko"), pcm) if d.command] == ["next"]
+
+
+def test_a_model_that_fails_to_load_in_the_background_is_one_line(tmp_path):
+    """`listen` loads the model beside the rest of start-up; a folder Vosk cannot load says
+    so in one line with exit code 2 when the first utterance needs it, not as a recognizer
+    failing segment after segment."""
+    for name in ("am/final.mdl", "graph/HCLr.fst", "graph/Gr.fst", "conf/model.conf"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("not a model\n")
+    g = grammar.load("ko")
+    pcm, _ = timeline([" ".join(g.phrases["next"][0])], voice="ko", seed=4)
+    wav = tmp_path / "next.wav"
+    soundfile.write(wav, pcm, 16000, subtype="PCM_16")
+    out = subprocess.run([sys.executable, "-m", "voice_guide", "listen", str(wav), "--engine",
+                          "vosk", "--model", str(tmp_path), "--lang", "ko"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr and "recognizer failed" not in out.stderr
+    assert out.stderr.strip().splitlines()[-1] == (
+        f"voice-guide: error: {tmp_path}: cannot load Vosk model (Failed to create a model)")

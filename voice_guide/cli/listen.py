@@ -44,7 +44,7 @@ def listen(args: argparse.Namespace) -> int:
     profile = session_profile(args)
     source = microphone() if args.audio == "mic" else pcm.read(args.audio)
     rec = recognizers.create(args.engine, model=args.model, lang=args.lang,
-                             warm=args.audio == "mic")
+                             warm=args.audio == "mic", background=True)
     listener = Listener(rec, lang=args.lang, templates=listening_templates(args.lang, profile))
     for chunk in source:
         _emit(listener.feed(chunk), args)

@@ -75,17 +75,20 @@ def _check_model(path: Path, origin: str) -> Path:
 
 def create(engine: str = "auto", *, model: str | None = None, lang: str = "en",
            grammar: Grammar | None = None, announce: bool = True,
-           warm: bool = True) -> Recognizer:
+           warm: bool = True, background: bool = False) -> Recognizer:
     """Build the recognizer; `auto` prefers Vosk when a model is found and says why on stderr.
     `warm`: Vosk warms its open pass at start-up (engines/vosk.py), for a live session's first
-    command; audio that is all there already (a file, a script) need not pay for it."""
+    command; audio that is all there already (a file, a script) need not pay for it.
+    `background`: Vosk loads its model beside the rest of start-up; the first utterance waits
+    for it, and a model that does not load is a UserError there (Guarded lets it through)."""
     if engine not in ENGINES:
         raise UserError(f"unknown engine {engine!r} (choose {', '.join(ENGINES)})")
     path, why = _vosk_model(engine, model, lang)
     if path is not None:
         if announce:  # the model takes a few seconds to load: say so rather than go silent
             notice(f"voice-guide: loading the Vosk model for {lang!r} (a few seconds)...")
-        rec: Recognizer = VoskRecognizer(path, lang=lang, grammar=grammar, warm=warm)
+        rec: Recognizer = VoskRecognizer(path, lang=lang, grammar=grammar, warm=warm,
+                                         background=background)
         reason = f"engine: vosk ({why})"
     else:
         if lang != "en":
@@ -120,7 +123,9 @@ class Guarded:
     Why: an engine can raise mid-stream (a corrupt model file read lazily, a native error on
     odd audio); in a clinic the session must go on. A failed grammar pass makes the segment
     unheard; a failed open pass leaves it to the grammar pass and the coverage rule. The first
-    failure is said once on stderr, and `failures` counts them all.
+    failure is said once on stderr, and `failures` counts them all. A UserError is not the
+    engine failing but the user's to fix (a model loaded in the background that does not
+    load, `create`): it goes through, to end the command with its one line.
     """
 
     def __init__(self, inner: Recognizer, warn=None) -> None:
@@ -134,12 +139,16 @@ class Guarded:
     def set_commands(self, active: set[str]) -> None:
         try:
             self.inner.set_commands(active)
+        except UserError:
+            raise
         except Exception as exc:  # noqa: BLE001 - any engine error; the next decode says it
             self._failed(exc)
 
     def decode(self, pcm: np.ndarray) -> Hypothesis:
         try:
             return self.inner.decode(pcm)
+        except UserError:
+            raise
         except Exception as exc:  # noqa: BLE001 - see the class docstring
             self._failed(exc)
             return Hypothesis("", None)
@@ -147,6 +156,8 @@ class Guarded:
     def transcribe(self, pcm: np.ndarray) -> str | None:
         try:
             return self.inner.transcribe(pcm)
+        except UserError:
+            raise
         except Exception as exc:  # noqa: BLE001 - see the class docstring
             self._failed(exc)
             return None  # judged without the open pass: the grammar and coverage still hold

@@ -87,8 +87,9 @@ class LiveSession:
 
     def _build_session(self, protocol) -> Session:
         gram = grammar.load(self.lang)
+        # the model loads while the guide sets up its voice and says the first cue
         rec = recognizer.create(self.options.engine, model=self.options.model, lang=self.lang,
-                                grammar=gram)
+                                grammar=gram, background=True)
         listener = Listener(rec, lang=self.lang,
                             templates=listening_templates(self.lang, self.profile))
         self.hearing = lambda: listener.hearing  # the therapist speaking: some cues wait

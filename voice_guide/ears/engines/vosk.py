@@ -11,6 +11,8 @@ import atexit
 import json
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,7 +36,11 @@ class VoskRecognizer:
 
     def __init__(self, model_dir: str | Path, *, lang: str = "en",
                  grammar: Grammar | None = None, second_pass: bool = True,
-                 warm: bool = True) -> None:
+                 warm: bool = True, background: bool = False) -> None:
+        """`background`: load the model on a thread of its own and return at once; whatever
+        needs it first waits for it (a load that fails raises its UserError there). Vosk's
+        calls let go of the interpreter, so the rest of start-up runs beside the load: the
+        Korean model alone takes 2.5-2.8 s, more than the whole start-up budget."""
         self._vosk = require("vosk", extra="vosk", needed_for="the Vosk engine")
         self._vosk.SetLogLevel(-1)
         self.grammar = grammar or grammars.load(lang)
@@ -42,21 +48,40 @@ class VoskRecognizer:
         if not (model_dir / "graph" / "HCLr.fst").exists():
             raise UserError(f"{model_dir}: Vosk model without runtime graphs (HCLr.fst); "
                             "use a 'small' model, which accepts grammars")
-        try:
-            self._model = self._vosk.Model(str(model_dir))
-        except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
-            raise UserError(f"{model_dir}: cannot load Vosk model ({exc})") from None
-        self._check_words()
-        self._unk = self._model.vosk_model_find_word("[unk]") >= 0
         self._rec: vosk.KaldiRecognizer | None = None
-        self._free = self._vosk.KaldiRecognizer(self._model, RATE) if second_pass else None
         self._lock = threading.Lock()  # the open pass: warming (below) or transcribing
         self._active: set[str] = set()
-        self.set_commands(set(self.grammar.phrases))
-        if self._free is not None and warm:
+        self._loading: Future[Loaded] = Future()
+        if background:
+            loading = threading.Thread(target=self._load, args=(model_dir, second_pass),
+                                       name="vosk-load", daemon=True)
+            loading.start()
+            atexit.register(loading.join)  # a process ending early waits, not inside Vosk
+        else:
+            self._load(model_dir, second_pass)
+            self._loaded()  # its error, if any, here
+            self.set_commands(set(self.grammar.phrases))
+        if second_pass and warm:
             warming = threading.Thread(target=self._warm, name="vosk-warm", daemon=True)
             warming.start()
             atexit.register(warming.join)  # not torn down inside the engine at exit
+
+    def _load(self, model_dir: Path, second_pass: bool) -> None:
+        try:
+            try:
+                model = self._vosk.Model(str(model_dir))
+            except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
+                raise UserError(f"{model_dir}: cannot load Vosk model ({exc})") from None
+            self._check_words(model)
+            free = self._vosk.KaldiRecognizer(model, RATE) if second_pass else None
+            self._loading.set_result(
+                Loaded(model, model.vosk_model_find_word("[unk]") >= 0, free))
+        except BaseException as exc:  # noqa: BLE001 - said where the model is first needed
+            self._loading.set_exception(exc)
+
+    def _loaded(self) -> Loaded:
+        """The model, once loaded (waits for a load in the background)."""
+        return self._loading.result()
 
     def _warm(self) -> None:
         """Vosk expands its open-vocabulary graph lazily, for each recognizer: the first
@@ -64,12 +89,13 @@ class VoskRecognizer:
         that long). Decoding two seconds of a voiced buzz at start-up, off the listening thread,
         takes most of it (first call 0.85 -> 0.3 s, benchmarks/RESULTS-listen.md)."""
         with self._lock:
-            _run(self._free, buzz())
+            if self._loading.exception() is None:  # a failed load is said where it is needed
+                _run(self._loaded().free, buzz())
 
-    def _check_words(self) -> None:
+    def _check_words(self, model: vosk.Model) -> None:
         for cmd, phrases in self.grammar.phrases.items():
             for phrase in phrases:
-                missing = [w for w in phrase if self._model.vosk_model_find_word(w) < 0]
+                missing = [w for w in phrase if model.vosk_model_find_word(w) < 0]
                 if missing:
                     line = self.grammar.lines[phrase]
                     raise UserError(f"{self.grammar.source}:{line}: {cmd}: the Vosk model does "
@@ -79,15 +105,19 @@ class VoskRecognizer:
         active = {c for c in active if c in self.grammar.phrases}
         if active == self._active:
             return
+        loaded = self._loaded()
         self._active = active
         phrases = [" ".join(p) for c in sorted(active) for p in self.grammar.phrases[c]]
-        spec = json.dumps(phrases + (["[unk]"] if self._unk else []), ensure_ascii=False)
+        spec = json.dumps(phrases + (["[unk]"] if loaded.unk else []), ensure_ascii=False)
         # a fresh recognizer: SetGrammar on a recognizer made without one crashes (0.3.45)
-        self._rec = self._vosk.KaldiRecognizer(self._model, RATE, spec)
+        self._rec = self._vosk.KaldiRecognizer(loaded.model, RATE, spec)
         self._rec.SetWords(True)  # word times, for the coverage rule (coverage.py)
         self._fed = 0  # samples fed to this recognizer: its word times count from its birth
 
     def decode(self, pcm: np.ndarray) -> Hypothesis:
+        if self._rec is None:
+            self.set_commands(set(self.grammar.phrases))
+        assert self._rec is not None
         result = _run(self._rec, pcm)
         offset, self._fed = self._fed / RATE, self._fed + len(pcm)
         words = [w for w in result.get("result", []) if w.get("word") != "[unk]"]
@@ -100,10 +130,20 @@ class VoskRecognizer:
         return None  # no path score to compare
 
     def transcribe(self, pcm: np.ndarray) -> str | None:
-        if self._free is None:
+        free = self._loaded().free
+        if free is None:
             return None
         with self._lock:
-            return _run(self._free, pcm).get("text", "")
+            return _run(free, pcm).get("text", "")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A loaded model, whether it knows `[unk]`, and its open-vocabulary recognizer."""
+
+    model: vosk.Model
+    unk: bool
+    free: vosk.KaldiRecognizer | None
 
 
 def buzz(seconds: float = 2.0) -> np.ndarray:

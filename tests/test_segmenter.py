@@ -153,3 +153,35 @@ def test_a_vad_gone_deaf_in_music_is_woken_by_a_loud_word():
     woken = starts(clip, SegmenterConfig())
     assert not any(abs(88 + t - 123.7) < 0.3 for t in deaf), deaf
     assert any(abs(88 + t - 123.7) < 0.3 for t in woken), woken
+
+
+def rooms(x: list[np.ndarray]) -> list[tuple[bool, bool]]:
+    """The segmenter's busy and crowded flags as each utterance closes (when the listener
+    weighs it)."""
+    seg, flags = Segmenter(), []
+    for f in x:
+        if seg.push(f) is not None:
+            flags.append((seg.busy, seg.crowded))
+    return flags
+
+
+def test_one_talkers_dense_speech_is_busy_but_other_talkers_are_crowded():
+    """A therapist talking to the client, pausing and saying a command, keeps the VAD on
+    often enough to turn the energy gate on (busy), but pauses between sentences: where an
+    utterance closes after such a pause, that is not other talkers (crowded), which the
+    weighing treats as a room whose words both witnesses lean toward. Babble, four talkers
+    at once, is."""
+    lines = ["we will work on the left side now", "next", "tell me if it spreads",
+             "located", "let the belly go soft", "tender", "breathe out slowly", "fading"]
+    talk = []
+    for k, text in enumerate(lines):
+        s = synthesize(text, rate=175).astype(float)
+        talk += [s + hiss(len(s) / RATE, k), hiss(0.6, 10 + k)]
+    flags = rooms(frames(np.concatenate(talk)))
+    assert len(flags) >= 6 and any(busy for busy, _ in flags), flags
+    assert not any(crowded for _, crowded in flags), flags
+    seg, crowded = Segmenter(), []
+    for f in frames(room.babble(RATE * 8, np.random.default_rng(3)) + hiss(8.0, 20)):
+        seg.push(f)
+        crowded.append(seg.crowded)
+    assert all(crowded[RATE * 4 // FRAME:])  # from when its window is full, whatever closes

@@ -105,7 +105,7 @@ class Witnesses:
     reason: str | None = None   # why the older rules refused it
     loud: bool = False          # among other talkers, it stands out of the room by less
                                 # than loud_room_db
-    busy: bool = False          # other talkers in the room (the segmenter's energy gate is on)
+    busy: bool = False          # other talkers in the room (Segmenter.crowded)
     margin: float | None = None  # how far the grammar's command leads its rivals (`rivals`)
 
 

@@ -323,7 +323,7 @@ class Listener:
         hyp = self._ahead.decode(seg.pcm)
         # Only other talkers make the grammar pass a witness of the room (it maps their
         # words onto phrasings); music as loud does not (benchmarks/RESULTS-listen.md).
-        busy = self._seg.busy
+        busy = self._seg.crowded
         loud = busy and standout is not None and standout < self.cfg.evidence.loud_room_db
         # This soon after other speech the older rules refuse it unasked (no coverage, no word
         # count); the weighing decides, with the `soon` penalty and the grammar's agreement.

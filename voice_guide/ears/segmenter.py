@@ -52,6 +52,7 @@ class SegmenterConfig:
     tail_db: float | None = 3.0  # not busy: energy above the floor that keeps one open
                                  # (None: the VAD alone; RESULTS-listen.md)
     busy_ratio: float = 0.6     # VAD says speech this often: babble, turn the energy gate on
+    crowded_ratio: float = 0.9  # ... this often: other talkers (`Segmenter.crowded`)
     floor_seconds: float = 3.0  # history for the floor
     floor_percentile: float = 10.0
     max_length: float = 6.0     # longer "utterances" are cut (and rejected as chatter)
@@ -120,7 +121,20 @@ class Segmenter:
         self._loud_last = -1  # last frame of the open utterance over early_db (Segmenter.early)
         self._offered = -1    # ... the one `early` last offered
         self._strong = False  # this frame stands over early_db in a busy room
-        self.busy = False  # the room is busy (other talkers): the energy gate is on
+        self.busy = False  # speech most of the time (dense talk or other talkers): energy gate on
+
+    @property
+    def crowded(self) -> bool:
+        """Other talkers in the room: the VAD has called nearly every frame of the last
+        seconds speech (babble: all of them). One talker's dense speech is busy enough to turn
+        the energy gate on (a sentence, a pause, a command), but it pauses between its
+        sentences: on the tune split at most 84 % of the last 3 s before any clean, pink or
+        music decision, 100 % before every babble one (benchmarks/RESULTS-listen.md). Judged
+        over the whole window: a stream that starts with a sentence is not a crowd yet."""
+        if self._vad is None:
+            return self.busy
+        full = len(self._voiced) == self._voiced.maxlen  # judged over the whole window
+        return self.busy and full and bool(np.mean(self._voiced) >= self.cfg.crowded_ratio)
 
     @property
     def open(self) -> bool:

@@ -58,8 +58,7 @@ class VoskRecognizer:
             loading.start()
             atexit.register(loading.join)  # a process ending early waits, not inside Vosk
         else:
-            self._load(model_dir, second_pass)
-            self._loaded()  # its error, if any, here
+            self._loading.set_result(self._open(model_dir, second_pass))
             self.set_commands(set(self.grammar.phrases))
         if second_pass and warm:
             warming = threading.Thread(target=self._warm, name="vosk-warm", daemon=True)
@@ -67,17 +66,20 @@ class VoskRecognizer:
             atexit.register(warming.join)  # not torn down inside the engine at exit
 
     def _load(self, model_dir: Path, second_pass: bool) -> None:
+        """Load on the loading thread; the model or the error goes to `_loading`."""
         try:
-            try:
-                model = self._vosk.Model(str(model_dir))
-            except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
-                raise UserError(f"{model_dir}: cannot load Vosk model ({exc})") from None
-            self._check_words(model)
-            free = self._vosk.KaldiRecognizer(model, RATE) if second_pass else None
-            self._loading.set_result(
-                Loaded(model, model.vosk_model_find_word("[unk]") >= 0, free))
+            self._loading.set_result(self._open(model_dir, second_pass))
         except BaseException as exc:  # noqa: BLE001 - said where the model is first needed
             self._loading.set_exception(exc)
+
+    def _open(self, model_dir: Path, second_pass: bool) -> Loaded:
+        try:
+            model = self._vosk.Model(str(model_dir))
+        except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
+            raise UserError(f"{model_dir}: cannot load Vosk model ({exc})") from None
+        self._check_words(model)
+        free = self._vosk.KaldiRecognizer(model, RATE) if second_pass else None
+        return Loaded(model, model.vosk_model_find_word("[unk]") >= 0, free)
 
     def _loaded(self) -> Loaded:
         """The model, once loaded (waits for a load in the background)."""

@@ -53,7 +53,8 @@ def timed(args: list[str]) -> tuple[float, float, str]:
     wall = time.perf_counter() - began
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}): {err.strip()}")
-    return heard, wall, (line + rest).strip().splitlines()[-1] if (line + rest).strip() else ""
+    out = (line + rest).strip()
+    return heard, wall, out.splitlines()[-1] if out else ""
 
 
 def main(argv: list[str] | None = None) -> int:

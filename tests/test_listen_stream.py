@@ -87,3 +87,17 @@ def test_cli_bad_audio_is_one_line_exit_2(tmp_path):
     proc = _cli(str(tmp_path / "x.wav"), "--json")
     assert proc.returncode == 2
     assert proc.stderr.decode().count("\n") == 1 and "x.wav" in proc.stderr.decode()
+
+
+def test_cli_json_an_ask_back_is_no_command(tmp_path):
+    """A weak `numb` is asked back, not taken: its line carries the command under `ask`, so a
+    tool that acts on `command` does not stop the work (and counts what the benchmark counts:
+    asked back, neither right nor wrong). A slow en-029 "it's numb" is one: the templates
+    alone carry it, under the band that would take it unasked."""
+    pcm, _ = timeline(["it's numb"], voice="en-029", rate=120, seed=3)
+    _write_wav(tmp_path / "numb.wav", pcm)
+    proc = _cli(str(tmp_path / "numb.wav"), "--json")  # printed without --verbose
+    assert proc.returncode == 0, proc.stderr
+    [line] = [json.loads(x) for x in proc.stdout.decode().splitlines()]
+    assert (line["command"], line["ask"]) == (None, "numb")
+    assert "asked back" in line["reason"] and line["confidence"] > 0.5

@@ -1,7 +1,9 @@
 """`voice-guide listen` and `voice-guide model download`.
 
 `listen` prints one JSON line per decided command as soon as it is decided (flushed), so other
-tools can pipe it; `--verbose` adds rejected utterances with the reason.
+tools can pipe it; `--verbose` adds rejected utterances with the reason. A safety command heard
+on weak evidence is not a command: the guide asks back (evidence.py), so its line says
+`"command": null, "ask": "numb"`, and a tool that acts on `command` does not stop the work.
 """
 
 from __future__ import annotations
@@ -57,15 +59,27 @@ def _emit(decisions: list[Decision], args: argparse.Namespace) -> None:
         if d.command is None and not args.verbose:
             continue
         if args.json:
-            rec = {"command": d.command, "t": round(d.t, 3), "start": round(d.start, 3),
-                   "end": round(d.end, 3), "text": d.text}
-            if d.command is None:
-                rec["reason"] = d.reason
-            rec.update(_scores(d))
-            print(json.dumps(rec, ensure_ascii=False), flush=True)
+            print(json.dumps(json_line(d), ensure_ascii=False), flush=True)
         else:
-            what = d.command or f"(rejected: {d.reason})"
+            what = (f"{d.command}? (asked back)" if d.confirm
+                    else d.command or f"(rejected: {d.reason})")
             print(f"{d.t:8.2f}s  {what:10}  {d.text}", flush=True)
+
+
+def json_line(d: Decision) -> dict:
+    """One decision as `listen --json` prints it. An ask-back's command goes under `ask`: the
+    command itself was not taken (the benchmark counts it "asked back", neither right nor
+    wrong), and a reader of `command` alone must not act on it."""
+    command = None if d.confirm else d.command
+    rec: dict = {"command": command, "t": round(d.t, 3), "start": round(d.start, 3),
+                 "end": round(d.end, 3), "text": d.text}
+    if d.confirm:
+        rec["ask"] = d.command
+        rec["reason"] = f"weak evidence for {d.command}: asked back"
+    elif command is None:
+        rec["reason"] = d.reason
+    rec.update(_scores(d))
+    return rec
 
 
 def _scores(d: Decision) -> dict:
@@ -75,8 +89,6 @@ def _scores(d: Decision) -> dict:
     out: dict = {"confidence": d.confidence, "evidence": d.evidence}
     if d.runner_up:
         out["runner_up"] = {"command": d.runner_up, "confidence": d.runner_up_confidence}
-    if d.confirm:
-        out["confirm"] = True
     return out
 
 

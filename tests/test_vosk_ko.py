@@ -109,15 +109,17 @@ def test_background_load_returns_at_once_and_hears():
     assert [d.command for d in run(Listener(rec, lang="ko"), pcm) if d.command] == ["next"]
 
 
-def test_a_model_that_fails_to_load_in_the_background_is_one_line(tmp_path):
+@pytest.mark.parametrize("said", [True, False], ids=["an utterance", "no utterance"])
+def test_a_model_that_fails_to_load_in_the_background_is_one_line(tmp_path, said):
     """`listen` loads the model beside the rest of start-up; a folder Vosk cannot load says
     so in one line with exit code 2 when the first utterance needs it, not as a recognizer
-    failing segment after segment."""
+    failing segment after segment; and at the end of a stream with no utterance in it, not
+    exit 0 with the error unsaid."""
     for name in ("am/final.mdl", "graph/HCLr.fst", "graph/Gr.fst", "conf/model.conf"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text("not a model\n")
     g = grammar.load("ko")
-    pcm, _ = timeline([" ".join(g.phrases["next"][0])], voice="ko", seed=4)
+    pcm, _ = timeline([" ".join(g.phrases["next"][0])] if said else [], voice="ko", seed=4)
     wav = tmp_path / "next.wav"
     soundfile.write(wav, pcm, 16000, subtype="PCM_16")
     out = subprocess.run([sys.executable, "-m", "voice_guide", "listen", str(wav), "--engine",

@@ -51,6 +51,7 @@ def listen(args: argparse.Namespace) -> int:
     for chunk in source:
         _emit(listener.feed(chunk), args)
     _emit(listener.flush(), args)
+    rec.ready()  # a model that did not load, in a stream no utterance made wait for it
     return 0
 
 

@@ -40,6 +40,11 @@ class Recognizer(Protocol):
     def set_commands(self, active: set[str]) -> None:
         """Restrict the grammar to these canonical commands (between segments only)."""
 
+    def ready(self) -> None:
+        """Wait until the engine can decode; a model loaded in the background that did not
+        load raises its UserError here. Asked at the end of a stream too, so that one with no
+        utterance in it still says so (and exits 2), not 0 with the error unsaid."""
+
     def decode(self, pcm: np.ndarray) -> Hypothesis:
         """The closed-grammar pass over one whole segment of 16 kHz mono int16 audio."""
 

@@ -89,6 +89,9 @@ class PocketSphinxRecognizer:
             raise UserError(f"{self.grammar.source}:{min(lines)}: PocketSphinx's dictionary "
                             f"lacks {', '.join(missing)}")
 
+    def ready(self) -> None:
+        return None  # loaded in the constructor (the open-LM decoder: on first need)
+
     def set_commands(self, active: set[str]) -> None:
         active = {c for c in active if c in self.grammar.phrases}
         if active == self._active:

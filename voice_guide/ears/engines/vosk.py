@@ -81,6 +81,9 @@ class VoskRecognizer:
         free = self._vosk.KaldiRecognizer(model, RATE) if second_pass else None
         return Loaded(model, model.vosk_model_find_word("[unk]") >= 0, free)
 
+    def ready(self) -> None:
+        self._loaded()
+
     def _loaded(self) -> Loaded:
         """The model, once loaded (waits for a load in the background)."""
         return self._loading.result()

@@ -270,6 +270,8 @@ def listener_for(rec, lang: str, args, templates: Templates | None = None) -> Li
         cfg = replace(cfg, denoise=DenoiseConfig(over=over, floor=floor))
     if args.min_gap_templates is not None:
         cfg = replace(cfg, min_gap_templates=args.min_gap_templates)
+    if args.min_gap_busy is not None:
+        cfg = replace(cfg, min_gap_busy=args.min_gap_busy)
     given = {field: getattr(args, flag) for flag, (field, *_) in EVIDENCE_FLAGS.items()
              if getattr(args, flag) is not None}
     cfg = replace(cfg, evidence=replace(cfg.evidence, **given), ahead=not args.no_ahead)
@@ -330,6 +332,8 @@ def parser() -> argparse.ArgumentParser:
                    help="tuning: spectral subtraction before the templates (e.g. 2,0.05)")
     p.add_argument("--min-gap-templates", type=float, default=None, metavar="S",
                    help="tuning: a shorter gap after other speech is refused outright")
+    p.add_argument("--min-gap-busy", type=float, default=None, metavar="S",
+                   help="tuning: the same among other talkers")
     p.add_argument("--hold-vad", type=float, default=SegmenterConfig.hold_vad_threshold,
                    metavar="P", help="tuning: VAD probability that keeps an utterance open")
     p.add_argument("--vad-reset", type=float, default=SegmenterConfig.vad_reset_after or 0.0,

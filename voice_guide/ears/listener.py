@@ -108,6 +108,8 @@ class ListenerConfig:
     max_uncovered: float | None = 0.03  # seconds of speech the phrasing's words may leave out
     uncovered_room_db: float = 10.0     # ... counting only frames this far above the room
     min_gap_templates: float = 0.3  # the gap rule when the templates vouch for the command (s)
+    min_gap_busy: float = 0.35  # ... among other talkers, whose noise cuts a sentence at its
+                                # word gaps (Listener._gap_floor)
     denoise: DenoiseConfig | None = None  # the room's steady noise out of the templates' query
     ahead: bool = True          # hear a pending utterance before its close (ahead.py)
     ahead_busy_db: float = 20.0  # ... in a busy room only when it stands this far out of it
@@ -306,10 +308,19 @@ class Listener:
             return self._reject(seg, "", f"too long for a command ({length:.1f} s)")
         if length < self.cfg.min_length:
             return self._reject(seg, "", f"too short ({length:.2f} s)")
-        floor = self.cfg.min_gap if self.templates is None else self.cfg.min_gap_templates
-        if gap is not None and gap < floor:
+        if gap is not None and gap < self._gap_floor():
             return self._reject(seg, "", f"follows other speech after {gap:.2f} s")
         return Screened(seg, cleaned, standout, gap)
+
+    def _gap_floor(self) -> float:
+        """How soon after other speech an utterance is a sentence's tail, refused unweighed.
+        Among other talkers the segmenter's raised gate cuts a sentence at its word gaps, and
+        a piece of it came 0.32 s after the piece before ("...next time" -> time); the
+        commands said after a sentence came 0.38 s after it or later (tune split,
+        benchmarks/RESULTS-listen.md)."""
+        if self.templates is None:
+            return self.cfg.min_gap
+        return self.cfg.min_gap_busy if self._seg.crowded else self.cfg.min_gap_templates
 
     def _witnessed(self, heard: Screened) -> Decision:
         """The templates, the grammar pass and the older rules, weighed into one decision."""

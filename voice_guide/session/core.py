@@ -21,14 +21,15 @@ from voice_guide.dialogue.core import Dialogue
 from voice_guide.ears.listener import Decision
 from voice_guide.ears.room import loud_span
 from voice_guide.events import Event
-from voice_guide.session.echo import cancel, explained_share
+from voice_guide.session.echo import cancel, explained_share, said_over, stands_out
 from voice_guide.session.pardon import AGAIN, Pardons
 from voice_guide.vocabulary import BARGE_IN, CARRIERS
 
 Sink = Callable[[Event], None]
 ECHO_TAIL = 0.35  # seconds after the guide stops speaking during which the room still echoes
 ECHO_ONSET = 0.2  # an utterance starting this close to a cue's start is taken for its echo
-ECHO_SHARE = 0.75  # the cue's audio explains this much of an utterance: it is the echo
+ECHO_SHARE = 0.75  # the cue's audio explains this much of an utterance: it is the echo,
+                   # unless what is left stands out (echo.stands_out)
 ECHO_SHARE_WORDS = 0.3  # ... or this much, and the command's words are in the cue
 ECHO_CANCEL = 0.05  # below this share, the fit is noise: leave the audio as it is
 TRIM_PAD = 0.15  # s of audio kept around what is left after the echo is taken out
@@ -53,8 +54,9 @@ def _debug(line: str) -> None:
 
 def _trimmed(seg, pcm: np.ndarray):
     """The segment with its echo taken out, cut to what is left of speech: PocketSphinx
-    decodes a short word followed by the silence where the echo was badly (measured)."""
-    span = loud_span(pcm)
+    decodes a short word followed by the silence where the echo was badly (measured), and
+    what the fit leaves of a long cue around a word made it too long for a command."""
+    span = said_over(pcm, seg.pcm) or loud_span(pcm)
     if span is None:
         return replace(seg, pcm=pcm.astype(np.int16))
     pad = int(TRIM_PAD * RATE)
@@ -179,7 +181,7 @@ class Session:
             if share >= ECHO_CANCEL:
                 pcm, changed = cleaned, True
         explained = 1.0 - float(np.dot(pcm, pcm)) / heard  # by every cue it overlaps, together
-        if changed and explained >= ECHO_SHARE:
+        if changed and explained >= ECHO_SHARE and not stands_out(pcm, seg.pcm):
             return f"the guide's own voice explains {explained:.0%} of it"
         return _trimmed(seg, pcm) if changed else None
 

@@ -62,9 +62,12 @@ def _trimmed(seg, pcm: np.ndarray):
     pad = int(TRIM_PAD * RATE)
     lo, hi = max(0, span[0] - pad), min(len(pcm), span[1] + pad)
     start = seg.pcm_start + lo / RATE
-    return replace(seg, pcm=clip_int16(pcm[lo:hi]),
-                   pcm_start=start, start=max(seg.start, start + pad / RATE),
-                   end=min(seg.end, seg.pcm_start + (hi - pad) / RATE))
+    end = min(seg.end, seg.pcm_start + (hi - pad) / RATE)
+    # The segmenter cut a long cue at its length limit, not the word said over it.
+    whole = seg.truncated and end < seg.end - TRIM_PAD
+    return replace(seg, pcm=clip_int16(pcm[lo:hi]), pcm_start=start,
+                   start=max(seg.start, start + pad / RATE), end=end,
+                   truncated=seg.truncated and not whole)
 
 
 def without_audio(decision: Decision) -> Decision:

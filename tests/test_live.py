@@ -80,11 +80,10 @@ def wait_quiet(rec, seconds: float = 1.2, timeout: float = 40.0, since: float = 
         time.sleep(0.1)
 
 
-#: Phrasings and voices the PocketSphinx listener recognises reliably from espeak-ng (checked
-#: offline first). "located" is missing: no espeak voice/rate tried was recognised as it,
-#: so that one report is typed (the keyboard path) and the problem is reported upstream.
-SPOKEN = {"next": ("next step", "en-us", 170), "yes": ("yes", "en-us", 160),
-          "stop": ("stop", "en-us", 140)}
+#: Phrasings and voices the listener recognises from espeak-ng (checked offline first;
+#: "located" was once missing, and typed, before the template witness).
+SPOKEN = {"next": ("next step", "en-us", 170), "located": ("located", "en-us", 160),
+          "yes": ("yes", "en-us", 160), "stop": ("stop", "en-us", 140)}
 
 
 def say(server: PulseServer, command: str) -> None:
@@ -155,11 +154,7 @@ def _room_session(room):
             since = time.monotonic()
             def reached(e, s=state):
                 return e["event"] == "state" and e["state"] == s
-            if word in SPOKEN:
-                tries.append(say_until(room, guide, rec, word, reached))
-            else:
-                type_line(guide, word)
-                guide.wait_for(reached)
+            tries.append(say_until(room, guide, rec, word, reached))
         # barge-in: "stop" while the guide speaks cuts it; then it says "stopped" and is quiet
         wait_quiet(rec, since=since)
         typed = time.monotonic()

@@ -115,6 +115,11 @@ class ListenerConfig:
     ahead_busy_db: float = 20.0  # ... in a busy room only when it stands this far out of it
     early_confidence: float = 0.95  # a busy room's utterance cut early (Listener._early) is
                                     # taken at this confidence or more
+    over_guide_every: float = 0.25  # s: an utterance open over the guide's voice is heard this
+                                    # often (Listener._over_guide), ...
+    over_guide_window: float = 1.6  # ... its last this many seconds ...
+    over_guide_after: float = 0.25  # ... and a word said over it is decided once this much
+                                    # has passed after it (more than echo.WORD_GAP)
     evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
 
     @classmethod
@@ -173,6 +178,8 @@ class Listener:
         self._frames = 0
         self._ahead = Ahead(recognizer)
         self._looked: tuple[float, float] | None = None  # the pending utterance decoded ahead
+        self._over: tuple[float, float] | None = None  # the word over the guide last weighed
+        self._every = max(1, round(self.cfg.over_guide_every * RATE / FRAME))
         #: Set by the Session, which knows what the guide played: for a segment it returns
         #: why it is the guide's own voice (not decoded, and not "other speech" for the gap
         #: rule), or the segment with the guide's echo taken out, or None.
@@ -218,6 +225,8 @@ class Listener:
                 out.append(self._decide(seg))
             elif (early := self._early()) is not None:
                 out.append(early)
+            elif (over := self._over_guide()) is not None:
+                out.append(over)
         self._buf = buf[n * FRAME:].copy()
         if self.cfg.ahead:
             self._look_ahead()
@@ -263,6 +272,38 @@ class Listener:
         if heard.command is None or heard.confirm or (heard.confidence or 0.0) < at:
             return None
         return self._decide(self._seg.cut())
+
+    def _over_guide(self) -> Decision | None:
+        """A word said over the guide's own voice, decided once it has ended rather than when
+        the guide pauses: the echo holds the utterance open (a "stop" over a long cue was
+        acted on 0.2-4 s after the word, benchmarks/RESULTS-listen.md). Every
+        `over_guide_every` s the open utterance's last seconds go through the session's echo
+        filter (`echo_filter`, which cuts them to what the echo does not explain); when that
+        part ended `over_guide_after` s ago, it is weighed, once, and taken as `_early` takes a
+        cut: at `early_confidence`, not asked back. The utterance then closes."""
+        if self.echo_filter is None or not self._seg.open or self._frames % self._every:
+            return None
+        seg = self._seg.so_far(self.cfg.over_guide_window)
+        if seg is None:
+            return None
+        screened = self._screen(seg, commit=False)
+        if not isinstance(screened, Screened) or not screened.cleaned:
+            return None  # all echo, or no cue under it: it closes as any utterance does
+        word = screened.seg
+        if seg.closed - word.end < self.cfg.over_guide_after or (word.start, word.end) == \
+                self._over or screened.standout is None:
+            return None
+        self._over = (word.start, word.end)
+        self._ahead.hold(word.pcm)
+        at = self.cfg.early_confidence
+        matches = self._matches(word, True)
+        if matches is None or not could_take(matches, self._expected, at, self.cfg.evidence):
+            return None
+        heard = self._witnessed(screened)
+        if heard.command is None or heard.confirm or (heard.confidence or 0.0) < at:
+            return None
+        self._seg.cut()
+        return self._decide(seg)
 
     def flush(self) -> list[Decision]:
         """End of stream: decide on an utterance still open."""

@@ -19,7 +19,7 @@ speech, which bounds the latency.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -183,6 +183,22 @@ class Segmenter:
             return None
         self._offered = last
         return self._segment(last + self._hang, truncated=False, last=last)
+
+    def so_far(self, window: float) -> Segment | None:
+        """The open utterance as heard up to this frame, its last `window` seconds (None:
+        none is open), marked as the place `cut` closes it. The guide's own voice holds an
+        utterance open for as long as it speaks, and a word said over it waited for the
+        guide's next pause (up to 4 s, benchmarks/RESULTS-listen.md): the listener hears the
+        open utterance as it goes (Listener._over_guide)."""
+        if self._open_at < 0:
+            return None
+        self._offered = self._n - 1
+        seg = self._segment(self._n - 1, truncated=False, last=self._offered)
+        drop = len(seg.pcm) - int(window * RATE)
+        if drop <= 0:
+            return seg
+        start = seg.pcm_start + drop / RATE
+        return replace(seg, pcm=seg.pcm[drop:], pcm_start=start, start=max(seg.start, start))
 
     def cut(self) -> Segment:
         """Close the open utterance where `early` cut it. What follows is the same stretch of

@@ -107,10 +107,13 @@ def _fit(u: np.ndarray, ref: np.ndarray, at: int, reach: int
     part = _window(ref, at - reach, len(u) + 2 * reach)
     if not len(u) or e_u <= 0 or not np.any(part):
         return 0.0, u, at
-    n = len(u) + len(part) - 1
-    size = 1 << (n - 1).bit_length()
-    corr = np.fft.irfft(np.fft.rfft(part, size) * np.conj(np.fft.rfft(u, size)), size)
-    dots = corr[: 2 * reach + 1]  # dots[k] = sum u[i] * part[i + k]
+    if reach <= 64:  # a block near a known lag: a few direct dot products are cheaper
+        dots = np.correlate(part, u, mode="valid")  # dots[k] = sum u[i] * part[i + k]
+    else:
+        n = len(u) + len(part) - 1
+        size = 1 << (n - 1).bit_length()
+        corr = np.fft.irfft(np.fft.rfft(part, size) * np.conj(np.fft.rfft(u, size)), size)
+        dots = corr[: 2 * reach + 1]
     csum = np.concatenate([[0.0], np.cumsum(part * part)])
     energies = np.maximum(csum[len(u): len(u) + 2 * reach + 1] - csum[: 2 * reach + 1], 1e-9)
     shares = dots**2 / (energies * e_u)

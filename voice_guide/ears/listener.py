@@ -263,15 +263,21 @@ class Listener:
         if (not isinstance(screened, Screened) or screened.standout is None
                 or screened.length > self.cfg.evidence.max_length):
             return None  # longer, the templates do not judge it: never taken this sure
+        if not self._taken_early(screened):
+            return None
+        return self._decide(self._seg.cut())
+
+    def _taken_early(self, screened: Screened) -> bool:
+        """Whether an utterance heard before its close is taken there: a command, not asked
+        back, at `early_confidence`. The templates are asked first: where they cannot carry it
+        at that confidence, the grammar pass is not asked."""
         self._ahead.hold(screened.seg.pcm)
         at = self.cfg.early_confidence
         matches = self._matches(screened.seg, screened.cleaned)
         if matches is None or not could_take(matches, self._expected, at, self.cfg.evidence):
-            return None  # the templates cannot carry it: the grammar pass is not asked
+            return False
         heard = self._witnessed(screened)
-        if heard.command is None or heard.confirm or (heard.confidence or 0.0) < at:
-            return None
-        return self._decide(self._seg.cut())
+        return heard.command is not None and not heard.confirm and (heard.confidence or 0) >= at
 
     def _over_guide(self) -> Decision | None:
         """A word said over the guide's own voice, decided once it has ended rather than when
@@ -294,15 +300,10 @@ class Listener:
                 self._over or screened.standout is None:
             return None
         self._over = (word.start, word.end)
-        self._ahead.hold(word.pcm)
-        at = self.cfg.early_confidence
-        matches = self._matches(word, True)
-        if matches is None or not could_take(matches, self._expected, at, self.cfg.evidence):
+        if not self._taken_early(screened):
             return None
-        heard = self._witnessed(screened)
-        if heard.command is None or heard.confirm or (heard.confidence or 0.0) < at:
-            return None
-        self._seg.cut()
+        whole = self._seg.cut()
+        self._room.mark(whole.pcm_start, whole.closed)  # all of it, not only the window
         return self._decide(seg)
 
     def flush(self) -> list[Decision]:

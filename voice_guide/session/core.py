@@ -63,11 +63,11 @@ def _trimmed(seg, pcm: np.ndarray):
     lo, hi = max(0, span[0] - pad), min(len(pcm), span[1] + pad)
     start = seg.pcm_start + lo / RATE
     end = min(seg.end, seg.pcm_start + (hi - pad) / RATE)
-    # The segmenter cut a long cue at its length limit, not the word said over it.
-    whole = seg.truncated and end < seg.end - TRIM_PAD
+    # The segmenter cut a long cue at its length limit, not the word said over it: the word
+    # is cut short only where it reaches that cut.
     return replace(seg, pcm=clip_int16(pcm[lo:hi]), pcm_start=start,
                    start=max(seg.start, start + pad / RATE), end=end,
-                   truncated=seg.truncated and not whole)
+                   truncated=seg.truncated and end >= seg.end - TRIM_PAD)
 
 
 def without_audio(decision: Decision) -> Decision:
